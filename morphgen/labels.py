@@ -1,0 +1,55 @@
+"""morphgen's own parsing label set, declared once.
+
+Left and right are always the *subject's* left and right. Id 0 is background and is
+never a model region. Remapping to other datasets' orders lives in ``labelsets``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Label:
+    id: int
+    name: str
+    color: tuple[int, int, int]
+
+
+LABELS: tuple[Label, ...] = (
+    Label(0, "background", (0, 0, 0)),
+    Label(1, "skin", (204, 153, 128)),
+    Label(2, "nose", (255, 128, 0)),
+    Label(3, "left_eye", (0, 128, 255)),
+    Label(4, "right_eye", (0, 255, 255)),
+    Label(5, "left_brow", (128, 64, 0)),
+    Label(6, "right_brow", (192, 128, 64)),
+    Label(7, "upper_lip", (255, 0, 128)),
+    Label(8, "lower_lip", (192, 0, 64)),
+    Label(9, "inner_mouth", (96, 0, 0)),
+    Label(10, "teeth", (255, 255, 255)),
+    Label(11, "left_ear", (0, 192, 0)),
+    Label(12, "right_ear", (128, 255, 128)),
+    Label(13, "neck", (128, 0, 255)),
+    Label(14, "scalp", (96, 96, 160)),
+)
+
+LABEL_IDS: dict[str, int] = {label.name: label.id for label in LABELS}
+BACKGROUND = 0
+NUM_LABELS = len(LABELS)
+
+
+def label_id(name: str) -> int:
+    """Id of a label by name; raises KeyError naming the known labels."""
+    try:
+        return LABEL_IDS[name]
+    except KeyError:
+        raise KeyError(f"unknown label {name!r}; known: {', '.join(LABEL_IDS)}") from None
+
+
+def palette() -> list[int]:
+    """A flat 768-entry palette (PIL 'P' mode) that colours each label id."""
+    flat = [0] * 768
+    for label in LABELS:
+        flat[3 * label.id : 3 * label.id + 3] = label.color
+    return flat

@@ -1,0 +1,70 @@
+"""The render backend interface: the rest of the pipeline does not know which backend ran.
+
+A backend turns a ``Frame`` (a posed, shaded mesh in camera space plus intrinsics)
+into a ``Raster`` (colour with coverage, exact labels, depth, interpolated attributes).
+
+Camera space is OpenGL's: the camera sits at the origin looking down -z, y up, x right.
+Pixel (row i, column j) covers [j, j+1) x [i, i+1) in image coordinates whose origin is
+the top-left corner; its centre is (j + 0.5, i + 0.5). A camera-space point (X, Y, Z)
+projects to ``u = cx + fx * X / -Z``, ``v = cy - fy * Y / -Z``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass
+class Frame:
+    """One image's worth of geometry, already posed and shaded."""
+
+    vertices: np.ndarray  # (N, 3) float32, camera space, mm
+    triangles: np.ndarray  # (M, 3) int32, counter-clockwise front faces
+    colors: np.ndarray  # (N, 3) float32 shaded linear RGB in [0, 1]
+    triangle_labels: np.ndarray  # (M,) uint8 morphgen label ids (never 0)
+    width: int
+    height: int
+    fx: float
+    fy: float
+    cx: float
+    cy: float
+    near: float = 10.0
+    far: float = 100000.0
+    # extra per-vertex attributes to interpolate, e.g. {"normals": (N, 3)}
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def intrinsics(self) -> np.ndarray:
+        """The 3x3 pinhole matrix in image coordinates (v grows downwards)."""
+        return np.array(
+            [[self.fx, 0.0, self.cx], [0.0, self.fy, self.cy], [0.0, 0.0, 1.0]], dtype=np.float64
+        )
+
+
+@dataclass
+class Raster:
+    """What a backend returns. ``H x W`` arrays in image row order (top row first)."""
+
+    color: np.ndarray  # (H, W, 3) float32, not premultiplied; undefined where alpha == 0
+    alpha: np.ndarray  # (H, W) float32 anti-aliased coverage in [0, 1]
+    mask: np.ndarray  # (H, W) uint8 label ids; 0 where alpha < 0.5, a triangle's label elsewhere
+    depth: np.ndarray  # (H, W) float32 distance along the camera axis (-Z) in mm; 0 = background
+    triangle_id: np.ndarray  # (H, W) int32 visible triangle at the pixel, -1 = background
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (H, W, C)
+
+
+class Backend(Protocol):
+    """A render backend. One instance per process, reused for every image."""
+
+    name: str
+
+    def draw(self, frame: Frame) -> Raster:
+        """Rasterise one frame."""
+        ...
+
+    def close(self) -> None:
+        """Release resources (GL contexts)."""
+        ...

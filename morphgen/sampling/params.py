@@ -1,0 +1,129 @@
+"""SceneParams: everything needed to render one image, as pure data.
+
+The sampler produces one ``SceneParams`` per image; the renderer consumes it. It is
+JSON-serialisable through ``to_dict``/``from_dict`` so that every output sample carries
+enough metadata to be re-rendered exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+
+def _floats(values: Any) -> list[float]:
+    return [float(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
+
+
+@dataclass
+class CameraParams:
+    """Pinhole camera. Focal length and sensor in mm (Basel: 50 mm, 15 mm sensor) or a fov.
+
+    ``fov_deg``, when set, is the horizontal field of view and overrides focal/sensor.
+    The principal point is the image centre plus ``principal_offset`` pixels.
+    ``centring`` places the face in the frame: ``none`` (the pose alone decides),
+    ``facebox`` (the projected face region's box centred) or ``landmarks`` (the
+    projected iBUG-68 landmarks' box centred). ``shift`` moves the face by a fraction
+    of the image size after centring; ``scale`` multiplies the focal length (zoom).
+    """
+
+    width: int = 256
+    height: int = 256
+    focal_mm: float = 50.0
+    sensor_mm: float = 15.0  # sensor width; height follows the image aspect ratio
+    fov_deg: float | None = None
+    distance_mm: float = 1000.0
+    principal_offset: tuple[float, float] = (0.0, 0.0)
+    centring: str = "facebox"
+    shift: tuple[float, float] = (0.0, 0.0)
+    scale: float = 1.0
+    near_mm: float = 10.0
+    far_mm: float = 100000.0
+
+
+@dataclass
+class Illumination:
+    """Spherical-harmonics light: 9 coefficients (bands l <= 2) per RGB channel.
+
+    Coefficient order: (l,m) = (0,0), (1,-1), (1,0), (1,1), (2,-2), (2,-1), (2,0), (2,1),
+    (2,2), real orthonormal SH, evaluated on unit normals in camera space.
+    """
+
+    sh: np.ndarray = field(default_factory=lambda: np.zeros((9, 3), dtype=np.float32))
+    specular_strength: float = 0.0
+    specular_shininess: float = 20.0
+    # colour transform as Basel: gain * (c * contrast + luminance * (1 - contrast)) + offset
+    gain: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    contrast: float = 1.0
+    offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+@dataclass
+class SceneParams:
+    """The parameters of one image (identity ``identity``, sample ``sample``)."""
+
+    identity: int
+    sample: int
+    shape: np.ndarray  # (ks,) standard-normal shape coefficients
+    color: np.ndarray  # (kc,) standard-normal colour coefficients
+    expression: np.ndarray  # (ke,) standard-normal PCA expression coefficients (may be empty)
+    blendshapes: np.ndarray  # (K,) non-negative blendshape weights (may be empty)
+    yaw: float = 0.0  # degrees; positive turns the face towards the subject's left
+    pitch: float = 0.0  # degrees
+    roll: float = 0.0  # degrees
+    translation: tuple[float, float, float] = (0.0, 0.0, 0.0)  # mm, camera space
+    camera: CameraParams = field(default_factory=CameraParams)
+    illumination: Illumination = field(default_factory=Illumination)
+    background: dict[str, Any] = field(default_factory=lambda: {"kind": "gradient", "seed": 0})
+    augment: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (arrays become lists)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                out[f.name] = _floats(value)
+            elif f.name == "camera":
+                out[f.name] = asdict(value)
+            elif f.name == "illumination":
+                d = asdict(value)
+                d["sh"] = np.asarray(value.sh, dtype=np.float64).round(8).tolist()
+                out[f.name] = d
+            elif isinstance(value, tuple):
+                out[f.name] = [float(v) for v in value]
+            else:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SceneParams:
+        """Inverse of ``to_dict``."""
+        cam = dict(d.get("camera", {}))
+        for key in ("principal_offset", "shift"):
+            if key in cam:
+                cam[key] = tuple(cam[key])
+        ill = dict(d.get("illumination", {}))
+        if "sh" in ill:
+            ill["sh"] = np.asarray(ill["sh"], dtype=np.float32).reshape(9, 3)
+        for key in ("gain", "offset"):
+            if key in ill:
+                ill[key] = tuple(ill[key])
+        return cls(
+            identity=int(d["identity"]),
+            sample=int(d["sample"]),
+            shape=np.asarray(d.get("shape", []), dtype=np.float32),
+            color=np.asarray(d.get("color", []), dtype=np.float32),
+            expression=np.asarray(d.get("expression", []), dtype=np.float32),
+            blendshapes=np.asarray(d.get("blendshapes", []), dtype=np.float32),
+            yaw=float(d.get("yaw", 0.0)),
+            pitch=float(d.get("pitch", 0.0)),
+            roll=float(d.get("roll", 0.0)),
+            translation=tuple(d.get("translation", (0.0, 0.0, 0.0))),
+            camera=CameraParams(**cam),
+            illumination=Illumination(**ill),
+            background=dict(d.get("background", {})),
+            augment=list(d.get("augment", [])),
+        )
