@@ -1,0 +1,303 @@
+"""Target label sets and the one table that remaps morphgen's labels onto each of them.
+
+morphgen's own labels (``morphgen.labels``) always use the *subject's* left and right.
+Each target set states which convention its annotations follow (``side``):
+
+- ``subject``: "left eye" is the subject's left eye (on the image's right in a frontal view).
+- ``image``: "left eye" is the eye on the image's left (the subject's right eye). A fixed
+  table can only honour this for faces that look towards the camera (|yaw| < 90 and
+  |roll| < 90 degrees), which is where such annotations are defined anyway.
+
+The label orders come from the datasets' own documentation (see REFERENCE.md section 3;
+CelebAMask-HQ: github.com/switchablenorms/CelebAMask-HQ; its second order is the one
+face-parsing.PyTorch / BiSeNet trains with; LaPa: github.com/JDAI-CV/lapa-dataset;
+FaceSynthetics: github.com/microsoft/FaceSynthetics). Which side convention each
+human-annotated set uses is not documented by its authors; the choices below are
+assumptions and are marked ``side_verified=False``.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from dataclasses import dataclass
+
+import numpy as np
+
+from morphgen.errors import MorphgenError
+from morphgen.labels import LABELS
+
+Colour = tuple[int, int, int]
+
+# The CelebAMask-HQ palette (its Data_preprocessing/g_color.py), keyed by class name so that
+# both index orders draw a class in the same colour.
+_CELEBAMASK_COLOURS: dict[str, Colour] = {
+    "background": (0, 0, 0),
+    "skin": (204, 0, 0),
+    "nose": (76, 153, 0),
+    "eye_g": (204, 204, 0),
+    "l_eye": (51, 51, 255),
+    "r_eye": (204, 0, 204),
+    "l_brow": (0, 255, 255),
+    "r_brow": (255, 204, 204),
+    "l_ear": (102, 51, 0),
+    "r_ear": (255, 0, 0),
+    "mouth": (102, 204, 0),
+    "u_lip": (255, 255, 0),
+    "l_lip": (0, 0, 153),
+    "hair": (0, 0, 204),
+    "hat": (255, 51, 153),
+    "ear_r": (0, 204, 204),
+    "neck_l": (0, 51, 0),
+    "neck": (255, 153, 51),
+    "cloth": (0, 204, 0),
+}
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """One target label set: its classes in index order and how morphgen maps onto it."""
+
+    name: str
+    title: str
+    classes: tuple[tuple[int, str], ...]
+    side: str  # "subject" or "image": whose left "left" means
+    side_verified: bool
+    remap: dict[str, str]  # morphgen label name -> target class name (every morphgen label)
+    absent: tuple[str, ...]  # target classes a bald, unaccessorised 3DMM head cannot produce
+    colours: dict[str, Colour]
+    notes: str = ""
+
+    def class_id(self, name: str) -> int:
+        """Index of a class of this set by name."""
+        for cid, cname in self.classes:
+            if cname == name:
+                return cid
+        raise KeyError(f"label set {self.name!r} has no class {name!r}")
+
+
+def _numbered(names: list[str]) -> tuple[tuple[int, str], ...]:
+    return tuple(enumerate(names))
+
+
+def _hue_palette(names: tuple[tuple[int, str], ...]) -> dict[str, Colour]:
+    """Distinct colours for a set without a palette of its own: background black, hues spread."""
+    out: dict[str, Colour] = {}
+    for k, (cid, name) in enumerate(names):
+        if cid == 0:
+            out[name] = (0, 0, 0)
+        elif cid == 255:
+            out[name] = (255, 255, 255)
+        else:
+            hue = (k * 0.618034) % 1.0  # golden-ratio steps keep neighbours apart
+            out[name] = _hsv(hue, 0.75, 0.95)
+    return out
+
+
+def _hsv(h: float, s: float, v: float) -> Colour:
+    r, g, b = colorsys.hsv_to_rgb(h, s, v)
+    return (round(r * 255), round(g * 255), round(b * 255))
+
+
+_MORPHGEN = tuple((label.id, label.name) for label in LABELS)
+
+_CELEBAMASK_ORIGINAL = _numbered(
+    "background skin nose eye_g l_eye r_eye l_brow r_brow l_ear r_ear mouth u_lip l_lip "
+    "hair hat ear_r neck_l neck cloth".split()
+)
+_CELEBAMASK_BISENET = _numbered(
+    "background skin l_brow r_brow l_eye r_eye eye_g l_ear r_ear ear_r nose mouth u_lip l_lip "
+    "neck neck_l cloth hair hat".split()
+)
+_LAPA = _numbered(
+    "background skin left_eyebrow right_eyebrow left_eye right_eye nose upper_lip inner_mouth "
+    "lower_lip hair".split()
+)
+_FACESYNTHETICS = _numbered(
+    "background skin nose right_eye left_eye right_brow left_brow right_ear left_ear "
+    "mouth_interior top_lip bottom_lip neck hair beard clothing glasses headwear facewear".split()
+) + ((255, "ignore"),)
+
+# THE remap table: morphgen label -> target class, per set. Decisions where the sets differ:
+# - teeth: CelebAMask-HQ's "mouth" and LaPa's "inner mouth" cover the whole mouth opening,
+#   teeth included; FaceSynthetics' mouth_interior likewise.
+# - scalp: the model is bald; a bald scalp is annotated as skin in these sets (there is no
+#   hair to label), so scalp -> skin. Hair is listed as absent instead.
+# - neck: LaPa and Helen annotate the face only; their necks are background.
+# - left/right: image-side sets swap (the subject's left eye appears on the image's right).
+_CELEBAMASK_REMAP = {
+    "background": "background",
+    "skin": "skin",
+    "nose": "nose",
+    "left_eye": "r_eye",
+    "right_eye": "l_eye",
+    "left_brow": "r_brow",
+    "right_brow": "l_brow",
+    "upper_lip": "u_lip",
+    "lower_lip": "l_lip",
+    "inner_mouth": "mouth",
+    "teeth": "mouth",
+    "left_ear": "r_ear",
+    "right_ear": "l_ear",
+    "neck": "neck",
+    "scalp": "skin",
+}
+_LAPA_REMAP = {
+    "background": "background",
+    "skin": "skin",
+    "nose": "nose",
+    "left_eye": "right_eye",
+    "right_eye": "left_eye",
+    "left_brow": "right_eyebrow",
+    "right_brow": "left_eyebrow",
+    "upper_lip": "upper_lip",
+    "lower_lip": "lower_lip",
+    "inner_mouth": "inner_mouth",
+    "teeth": "inner_mouth",
+    "left_ear": "skin",
+    "right_ear": "skin",
+    "neck": "background",
+    "scalp": "skin",
+}
+_FACESYNTHETICS_REMAP = {
+    "background": "background",
+    "skin": "skin",
+    "nose": "nose",
+    "left_eye": "left_eye",
+    "right_eye": "right_eye",
+    "left_brow": "left_brow",
+    "right_brow": "right_brow",
+    "upper_lip": "top_lip",
+    "lower_lip": "bottom_lip",
+    "inner_mouth": "mouth_interior",
+    "teeth": "mouth_interior",
+    "left_ear": "left_ear",
+    "right_ear": "right_ear",
+    "neck": "neck",
+    "scalp": "skin",
+}
+
+_CELEBAMASK_ABSENT = ("eye_g", "hair", "hat", "ear_r", "neck_l", "cloth")
+_CELEBAMASK_NOTES = (
+    "Assumed image-side left/right (unverified; the annotation guide is not public)."
+)
+_LAPA_NOTES = (
+    "No ear or neck class: ears count as skin (assumed), the neck as background. "
+    "Assumed image-side left/right (unverified)."
+)
+
+SETS: dict[str, LabelSet] = {
+    s.name: s
+    for s in (
+        LabelSet(
+            "morphgen",
+            "morphgen's own labels",
+            _MORPHGEN,
+            side="subject",
+            side_verified=True,
+            remap={label.name: label.name for label in LABELS},
+            absent=(),
+            colours={label.name: label.color for label in LABELS},
+        ),
+        LabelSet(
+            "celebamask",
+            "CelebAMask-HQ, original order (19)",
+            _CELEBAMASK_ORIGINAL,
+            side="image",
+            side_verified=False,
+            remap=_CELEBAMASK_REMAP,
+            absent=_CELEBAMASK_ABSENT,
+            colours=_CELEBAMASK_COLOURS,
+            notes=_CELEBAMASK_NOTES,
+        ),
+        LabelSet(
+            "celebamask_bisenet",
+            "CelebAMask-HQ, face-parsing.PyTorch / BiSeNet order (19)",
+            _CELEBAMASK_BISENET,
+            side="image",
+            side_verified=False,
+            remap=_CELEBAMASK_REMAP,
+            absent=_CELEBAMASK_ABSENT,
+            colours=_CELEBAMASK_COLOURS,
+            notes=_CELEBAMASK_NOTES,
+        ),
+        LabelSet(
+            "lapa",
+            "LaPa (11)",
+            _LAPA,
+            side="image",
+            side_verified=False,
+            remap=_LAPA_REMAP,
+            absent=("hair",),
+            colours=_hue_palette(_LAPA),
+            notes=_LAPA_NOTES,
+        ),
+        LabelSet(
+            "helen",
+            "Helen (11, LaPa's order)",
+            _LAPA,
+            side="image",
+            side_verified=False,
+            remap=_LAPA_REMAP,
+            absent=("hair",),
+            colours=_hue_palette(_LAPA),
+            notes=_LAPA_NOTES,
+        ),
+        LabelSet(
+            "facesynthetics",
+            "FaceSynthetics (19 + ignore)",
+            _FACESYNTHETICS,
+            side="subject",
+            side_verified=False,
+            remap=_FACESYNTHETICS_REMAP,
+            absent=("hair", "beard", "clothing", "glasses", "headwear", "facewear"),
+            colours=_hue_palette(_FACESYNTHETICS),
+            notes=(
+                "Rendered from a 3D model, so assumed subject-side left/right (unverified). "
+                "255 'ignore' is never produced."
+            ),
+        ),
+    )
+}
+
+LABEL_SETS: dict[str, list[tuple[int, str]]] = {name: list(s.classes) for name, s in SETS.items()}
+
+
+def get_set(target: str) -> LabelSet:
+    """The label set called ``target``; a MorphgenError names the known sets otherwise."""
+    try:
+        return SETS[target]
+    except KeyError:
+        raise MorphgenError(
+            f"unknown label set {target!r}; expected one of: {', '.join(SETS)}"
+        ) from None
+
+
+def label_set(target: str) -> list[tuple[int, str]]:
+    """The classes of ``target`` as (id, name) in index order."""
+    return list(get_set(target).classes)
+
+
+def remap_table(target: str) -> np.ndarray:
+    """A (256,) uint8 lookup table: ``table[morphgen_mask]`` is the mask in ``target``'s ids.
+
+    Ids morphgen never produces map to 0 (background).
+    """
+    s = get_set(target)
+    table = np.zeros(256, dtype=np.uint8)
+    for label in LABELS:
+        table[label.id] = s.class_id(s.remap[label.name])
+    return table
+
+
+def absent_classes(target: str) -> list[str]:
+    """Classes of ``target`` that the model cannot produce (the label gap that remains)."""
+    return list(get_set(target).absent)
+
+
+def palette(target: str) -> list[int]:
+    """A flat 768-entry PIL palette that colours every class id of ``target``."""
+    s = get_set(target)
+    flat = [0] * 768
+    for cid, name in s.classes:
+        flat[3 * cid : 3 * cid + 3] = s.colours[name]
+    return flat
