@@ -11,7 +11,12 @@ from morphgen.errors import MorphgenError
 
 # Each module defines ``register(subparsers)``, adding its subcommand(s) with a
 # ``func(args) -> int`` default. Order is the order shown in ``morphgen --help``.
-COMMAND_MODULES = ("morphgen.commands.model", "morphgen.commands.labels")
+COMMAND_MODULES = (
+    "morphgen.commands.model",
+    "morphgen.commands.labels",
+    "morphgen.commands.stats",
+    "morphgen.commands.compare",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""Measure and close the distribution gap: attributes, divergences, reports, fitting."""
