@@ -1,0 +1,117 @@
+"""Write files so that a finished file is never partial: temp name, fsync, rename.
+
+A file being written lives at ``.<name>.tmp-<pid>`` beside its final name. Only a
+complete, flushed file is renamed into place, so a crash or kill leaves at most a
+stale temp file, which ``clean_stale_temps`` removes on the next start. Write errors
+that a user must fix (full disk, no permission) become one clear ``MorphgenError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from morphgen.errors import MorphgenError
+
+TEMP_MARKER = ".tmp-"
+_USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+class WriteError(MorphgenError):
+    """A file could not be written: full disk, read-only or unwritable directory."""
+
+
+def temp_path(final: Path) -> Path:
+    """The temp name a file is written under before it is renamed to ``final``."""
+    return final.with_name(f".{final.name}{TEMP_MARKER}{os.getpid()}")
+
+
+def is_temp(path: Path) -> bool:
+    """Whether ``path`` is a temp file left by ``atomic_file``."""
+    return path.name.startswith(".") and TEMP_MARKER in path.name
+
+
+def write_error(path: Path, exc: OSError) -> MorphgenError:
+    """The user-facing error for an OSError raised while writing ``path``."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "the directory is not writable"
+    else:
+        why = exc.strerror or str(exc)
+    return WriteError(
+        f"cannot write {path}: {why}. Finished shards are kept; fix this and run the same "
+        "command again to resume."
+    )
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """Yield a temp path to write; on success fsync it and rename it to ``final``.
+
+    On any error the temp file is removed and ``final`` is left as it was.
+    """
+    tmp = temp_path(final)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, final)
+        _fsync_dir(final.parent)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError) and exc.errno in _USER_ERRNOS:
+            raise write_error(final, exc) from None
+        raise
+
+
+@contextlib.contextmanager
+def atomic_file(final: Path) -> Iterator[BinaryIO]:
+    """``atomic_path`` with the temp file opened for binary writing."""
+    with atomic_path(final) as tmp, open(tmp, "wb") as fh:
+        yield fh
+
+
+def write_bytes(final: Path, data: bytes) -> None:
+    """Write ``data`` to ``final`` atomically."""
+    with atomic_file(final) as fh:
+        fh.write(data)
+
+
+def clean_stale_temps(root: Path) -> list[Path]:
+    """Remove every temp file left under ``root`` by an interrupted run; returns them."""
+    removed = []
+    if not root.is_dir():
+        return removed
+    for path in sorted(root.rglob(f".*{TEMP_MARKER}*")):
+        if path.is_file() and is_temp(path):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

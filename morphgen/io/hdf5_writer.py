@@ -1,0 +1,69 @@
+"""HDF5 shards: one file per shard, one chunked, gzip-compressed dataset per output.
+
+Layout (N samples of H x W pixels; see the README's formats section):
+``image`` (N, H, W, 3) uint8, ``mask`` (N, H, W) uint8, ``depth`` (N, H, W) float32 mm,
+``identity`` / ``sample`` (N,) int64, ``key`` / ``metadata`` (N,) UTF-8 strings (JSON),
+``landmarks`` (N, L, 2) float32 pixels, ``landmark_visible`` (N, L) bool,
+``extras/<name>`` (N, H, W, C) uint8. Object timestamps are off, so bytes are reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from morphgen.errors import MorphgenError
+from morphgen.io.atomic import atomic_path
+from morphgen.io.encode import encode_json
+from morphgen.io.options import OutputOptions, sample_key, sample_metadata
+
+FORMAT_TAG = "morphgen-hdf5-shard-1"
+
+
+def _stack(samples: Sequence[Any], name: str, get: Any, dtype: str) -> np.ndarray:
+    arrays = [np.asarray(get(s), dtype=dtype) for s in samples]
+    if len({a.shape for a in arrays}) != 1:
+        raise MorphgenError(
+            f"output.format: hdf5 needs every image of a shard to have one size; {name} shapes "
+            f"differ ({sorted({a.shape for a in arrays})}); use webdataset or folders"
+        )
+    return np.stack(arrays)
+
+
+def _put(group: h5py.Group, name: str, data: np.ndarray) -> None:
+    """A dataset chunked one sample at a time (images) or whole (vectors), compressed."""
+    chunks = (1, *data.shape[1:]) if data.ndim > 1 else None
+    group.create_dataset(
+        name, data=data, chunks=chunks, compression="gzip", compression_opts=4, track_times=False
+    )
+
+
+def write_hdf5(path: Path, samples: Sequence[Any], options: OutputOptions) -> None:
+    """Write ``samples`` as one HDF5 shard at ``path`` (atomically)."""
+    text = h5py.string_dtype("utf-8")
+    with atomic_path(path) as tmp, h5py.File(tmp, "w", libver=("earliest", "v110")) as f:
+        f.attrs["format"] = FORMAT_TAG
+        f.attrs["depth_unit"] = "mm"
+        _put(f, "image", _stack(samples, "image", lambda s: s.rgb, "uint8"))
+        if options.mask:
+            _put(f, "mask", _stack(samples, "mask", lambda s: s.mask, "uint8"))
+        if options.depth != "none":
+            _put(f, "depth", _stack(samples, "depth", lambda s: s.depth, "float32"))
+        if options.landmarks:
+            _put(f, "landmarks", _stack(samples, "landmarks", lambda s: s.landmarks, "float32"))
+            visible = _stack(samples, "landmark_visible", lambda s: s.landmark_visible, "bool")
+            _put(f, "landmark_visible", visible)
+        for name in options.extras:
+            _put(f, f"extras/{name}", _stack(samples, name, lambda s, n=name: s.extras[n], "uint8"))
+        _put(f, "identity", np.array([s.params.identity for s in samples], dtype=np.int64))
+        _put(f, "sample", np.array([s.params.sample for s in samples], dtype=np.int64))
+        keys = [sample_key(s.params.identity, s.params.sample) for s in samples]
+        f.create_dataset("key", data=np.array(keys, dtype=object), dtype=text, track_times=False)
+        meta = [encode_json(sample_metadata(s, options)).decode() for s in samples]
+        f.create_dataset(
+            "metadata", data=np.array(meta, dtype=object), dtype=text, track_times=False
+        )
