@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "morphgen.commands.labels",
     "morphgen.commands.stats",
     "morphgen.commands.compare",
+    "morphgen.commands.fit",
 )
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from morphgen.cli import main
 from morphgen.gaps.mixture import best_gmm, fit_gmm
 
 
@@ -29,3 +30,62 @@ def test_bic_picks_the_number_of_components():
     assert best_gmm(rng.normal(0, 1, 3000)).k == 1
     bimodal = np.concatenate([rng.normal(-40, 5, 1500), rng.normal(40, 5, 1500)])
     assert best_gmm(bimodal).k == 2
+
+
+BASE_YAML = "seed: 3\npose:\n  yaw: {dist: normal, mean: 0, std: 20}\n"
+
+
+def bimodal_target(path, n=3000, seed=5):
+    rng = np.random.default_rng(seed)
+    yaw = np.concatenate([rng.normal(-35, 6, n // 2), rng.normal(30, 8, n - n // 2)])
+    pitch = rng.normal(5, 4, n)
+    lines = ["image,yaw,pitch,face_size_px"] + [
+        f"im{k}.jpg,{y:.3f},{p:.3f},{100 + k % 7}"
+        for k, (y, p) in enumerate(zip(yaw, pitch, strict=True))
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return yaw
+
+
+@pytest.mark.parametrize("method", ["gmm", "empirical"])
+def test_fit_reduces_the_divergence_to_a_bimodal_target(tmp_path, capsys, method):
+    from morphgen.config import load_config
+    from morphgen.gaps.divergence import divergence
+
+    target = bimodal_target(tmp_path / "real.csv")
+    (tmp_path / "base.yaml").write_text(BASE_YAML)
+    out = tmp_path / "sub" / "fitted.yaml"
+    argv = ["fit", "--target", str(tmp_path / "real.csv"), "--config", str(tmp_path / "base.yaml")]
+    assert main([*argv, "-o", str(out), "--method", method]) == 0
+    printed = capsys.readouterr().out
+    assert "pose.yaw" in printed and "pose.pitch" in printed
+    assert "face_size_px" not in printed  # not a config distribution: left alone
+    fitted, base = load_config(out), load_config(tmp_path / "base.yaml")
+    rng = np.random.default_rng(11)
+    before = base.pose.yaw.sample(rng, 20000)
+    after = fitted.pose.yaw.sample(rng, 20000)
+    kl_before = divergence("yaw", target, before)
+    kl_after = divergence("yaw", target, after)
+    assert kl_before.kl_ab > 0.5
+    assert kl_after.kl_ab < kl_before.kl_ab / 10
+    assert kl_after.kl_ab < 3 * kl_after.noise_floor
+    if method == "gmm":
+        assert fitted.pose.yaw.dist == "mixture" and len(fitted.pose.yaw.components) == 2
+    assert fitted.seed == 3  # everything else kept
+
+
+def test_fit_errors_exit_2(tmp_path, capsys):
+    bimodal_target(tmp_path / "real.csv", n=50)
+    (tmp_path / "base.yaml").write_text(BASE_YAML)
+    base = ["fit", "--config", str(tmp_path / "base.yaml"), "-o", str(tmp_path / "f.yaml")]
+    target = ["--target", str(tmp_path / "real.csv")]
+    assert main([*base, *target, "--columns", "yaw,gaze"]) == 2
+    assert "no column 'gaze'" in capsys.readouterr().err
+    assert main([*base, *target, "--columns", "face_size_px"]) == 2
+    assert "names no distribution" in capsys.readouterr().err
+    assert main([*base, "--target", str(tmp_path / "none.csv")]) == 2
+    assert "none.csv" in capsys.readouterr().err
+    missing_config = ["fit", *target, "--config", str(tmp_path / "x.yaml"), "-o", "f.yaml"]
+    assert main(missing_config) == 2
+    assert "x.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "f.yaml").exists()

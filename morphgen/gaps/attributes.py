@@ -208,7 +208,7 @@ def dataset_attributes(
         rows.append(sample_attributes(sample, classes))
         metadata = sample.get("metadata") or {}
         params = _params(metadata)
-        identity = metadata.get("identity", params.get("identity"))
+        identity = sample.get("identity", metadata.get("identity", params.get("identity")))
         if identity is not None:
             per_identity[int(identity)] = per_identity.get(int(identity), 0) + 1
             if int(identity) not in shapes:

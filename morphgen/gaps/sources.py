@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,25 +50,12 @@ def load_csv(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def dataset_label_set(directory: Path) -> str:
-    """The label set a dataset's masks use, from its manifest (morphgen's own if unstated)."""
-    manifest = directory / "manifest.json"
-    if not manifest.is_file():
-        return "morphgen"
-    data = json.loads(manifest.read_text())
-    labels = data.get("labels")
-    if isinstance(labels, dict):
-        labels = labels.get("set", labels.get("name"))
-    if labels is None:
-        labels = ((data.get("config") or {}).get("output") or {}).get("labels")
-    return str(labels or "morphgen")
-
-
 def load_dataset(directory: Path) -> dict[str, np.ndarray]:
-    """Attributes of every sample of a morphgen dataset."""
+    """Attributes of every sample of a morphgen dataset, read in its manifest's label set."""
     from morphgen.io.readers import open_dataset
 
-    return dataset_attributes(open_dataset(directory), dataset_label_set(directory))
+    dataset = open_dataset(directory)
+    return dataset_attributes(dataset, str(dataset.manifest.labels.get("set", "morphgen")))
 
 
 def load_source(path: str | Path) -> Source:
