@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from morphgen.gaps.report import write_stats
-from morphgen.gaps.sources import load_source
+from morphgen.gaps.sources import load_source, save_csv
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
     index = write_stats(source, out)
     print(f"{len(source.attributes)} attributes of {source.kind} {source.path}")
     print(f"report: {index}\njson:   {out / 'stats.json'}")
+    if source.kind == "dataset":
+        save_csv(out / "attributes.csv", source.attributes)
+        print(f"csv:    {out / 'attributes.csv'} (one row per image; compare/fit read it)")
     return 0
 
 

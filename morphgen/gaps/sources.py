@@ -50,6 +50,20 @@ def load_csv(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
+def save_csv(path: Path, attributes: dict[str, np.ndarray]) -> list[str]:
+    """Write the per-image attributes (the longest columns) as a CSV; the columns written."""
+    n = max((v.size for v in attributes.values()), default=0)
+    names = [name for name, v in attributes.items() if v.size == n]
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names)
+        for k in range(n):
+            writer.writerow(
+                ["" if np.isnan(attributes[c][k]) else f"{attributes[c][k]:.6g}" for c in names]
+            )
+    return names
+
+
 def load_dataset(directory: Path) -> dict[str, np.ndarray]:
     """Attributes of every sample of a morphgen dataset, read in its manifest's label set."""
     from morphgen.io.readers import open_dataset
