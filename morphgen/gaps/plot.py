@@ -101,3 +101,12 @@ def histogram_chart(
         draw.rectangle([x1 - 150, ty, x1 - 140, ty + 10], fill=s.colour)
         draw.text((x1 - 134, ty + 5), s.label[:24], fill=INK, font=small, anchor="lm")
     return img
+
+
+def tile(images: list[Image.Image], columns: int = 3) -> Image.Image:
+    """The charts in a grid, row by row, on one white canvas."""
+    rows = max(1, -(-len(images) // columns))
+    sheet = Image.new("RGB", (WIDTH * min(columns, max(1, len(images))), HEIGHT * rows), "white")
+    for k, img in enumerate(images):
+        sheet.paste(img, (WIDTH * (k % columns), HEIGHT * (k // columns)))
+    return sheet

@@ -1,4 +1,5 @@
-"""Write the ``stats`` and ``compare`` reports: JSON, one PNG chart per attribute, an HTML page."""
+"""Write the ``stats`` and ``compare`` reports: JSON, PNG charts (one per attribute and an
+``overview.png`` of all of them) and an HTML page that shows them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from morphgen.gaps.divergence import (
     probabilities,
     shared_edges,
 )
-from morphgen.gaps.plot import BLUE, ORANGE, Series, histogram_chart
+from morphgen.gaps.plot import BLUE, ORANGE, Series, histogram_chart, tile
 from morphgen.gaps.sources import Source
 
 
@@ -86,7 +87,7 @@ def write_stats(source: Source, out_dir: Path) -> Path:
     plots = out_dir / "plots"
     plots.mkdir(parents=True, exist_ok=True)
     attributes: dict[str, dict] = {}
-    cards, never = [], []
+    cards, never, charts = [], [], []
     for name in _ordered(list(source.attributes)):
         values = source.attributes[name]
         x = finite(values)
@@ -110,6 +111,7 @@ def write_stats(source: Source, out_dir: Path) -> Path:
         )
         png = f"plots/{_slug(name)}.png"
         chart.save(out_dir / png)
+        charts.append(chart)
         cards.append(_card(png, html.escape(f"{about.text} (one value per {about.per})")))
     (out_dir / "stats.json").write_text(
         json.dumps(
@@ -128,11 +130,9 @@ def write_stats(source: Source, out_dir: Path) -> Path:
             "<p class='meta'>No values (or always zero): " + html.escape(", ".join(never)) + "</p>"
         )
     meta = html.escape(f"{source.kind} {source.path}; bar height = share of values per bin")
-    page = _page(
-        f"morphgen stats: {source.name}", meta, absent + f"<div class='grid'>{''.join(cards)}</div>"
-    )
+    tile(charts).save(out_dir / "overview.png")
     index = out_dir / "index.html"
-    index.write_text(page)
+    index.write_text(_page(f"morphgen stats: {source.name}", meta, absent + _grid(cards)))
     return index
 
 
@@ -142,7 +142,7 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
     plots.mkdir(parents=True, exist_ok=True)
     label_a, label_b = f"A: {a.name}", f"B: {b.name}"
     top = max((d.symmetric for d in divergences), default=1.0) or 1.0
-    rows, cards = [], []
+    rows, cards, charts = [], [], []
     for rank, d in enumerate(divergences, 1):
         pa = probabilities(a.attributes[d.attribute], d.edges, 0.0)
         pb = probabilities(b.attributes[d.attribute], d.edges, 0.0)
@@ -152,9 +152,11 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
         )
         series = [Series(label_a, pa, BLUE), Series(label_b, pb, ORANGE)]
         png = f"plots/{_slug(d.attribute)}.png"
-        histogram_chart(
+        chart = histogram_chart(
             f"{rank}. {d.attribute}", subtitle, d.edges, series, info(d.attribute).unit
-        ).save(out_dir / png)
+        )
+        chart.save(out_dir / png)
+        charts.append(chart)
         cards.append(_card(png, html.escape(info(d.attribute).text)))
         width = int(200 * d.symmetric / top)
         rows.append(
@@ -190,12 +192,13 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
     )
     if only:
         meta += "<br>Only in one source (not compared): " + html.escape(", ".join(only))
+    tile(charts).save(out_dir / "overview.png")
     index = out_dir / "index.html"
     index.write_text(
         _page(
             f"morphgen compare: {a.name} vs {b.name}",
             meta,
-            table + f"<div class='grid'>{''.join(cards)}</div>",
+            table + _grid(cards),
         )
     )
     return index
