@@ -1,0 +1,201 @@
+"""Load and validate YAML configs; every problem is reported as file, line, key path, expectation.
+
+``load_config(path)`` reads a YAML file, validates it against ``Config`` (see
+``morphgen.config_schema``, where every default is declared) and resolves relative paths
+against the file's directory. All problems are gathered into one ``ConfigError``::
+
+    configs/bad.yaml: 2 problems
+      line 7: pose.yaw.std: Input should be greater than or equal to 0 (got -5)
+      line 12: camera.focal: unknown key (did you mean 'focal_mm'?)
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from morphgen.config_schema import Config
+from morphgen.errors import ConfigError
+
+__all__ = ["Config", "load_config", "parse_config"]
+
+
+def _duplicate_keys(node: yaml.Node, path: str = "") -> list[str]:
+    """Problems for keys given twice in one mapping (PyYAML would keep the last silently)."""
+    problems: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            name = getattr(key, "value", None)
+            sub = f"{path}.{name}" if path else str(name)
+            if name in seen:
+                problems.append(f"line {key.start_mark.line + 1}: {sub}: key given twice")
+            seen.add(name)
+            problems += _duplicate_keys(value, sub)
+    elif isinstance(node, yaml.SequenceNode):
+        for k, item in enumerate(node.value):
+            problems += _duplicate_keys(item, f"{path}.{k}")
+    return problems
+
+
+def _locate(root: yaml.Node | None, loc: tuple[Any, ...], err_type: str) -> tuple[str, int | None]:
+    """Map a pydantic error location to the user's key path and a 1-based line number.
+
+    Segments pydantic adds that are not in the YAML (the ``dist``/``kind`` tag of a tagged
+    union, union branch names) are skipped; a missing or unknown last key is kept.
+    """
+    node = root
+    path: list[str] = []
+    line = None if root is None else root.start_mark.line + 1
+    for pos, seg in enumerate(loc):
+        last = pos == len(loc) - 1
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if getattr(k, "value", None) == str(seg)]
+            if match:
+                key, node = match[-1]
+                path.append(str(seg))
+                line = key.start_mark.line + 1
+                continue
+            tags = {
+                getattr(v, "value", None)
+                for k, v in node.value
+                if getattr(k, "value", None) in ("dist", "kind")
+            }
+            if seg in tags and not last:
+                continue
+            if last and err_type in ("missing", "extra_forbidden"):
+                path.append(str(seg))
+            elif not last and isinstance(seg, str) and seg in ("parametric",):
+                continue  # the default illumination kind when ``kind`` is omitted
+            continue
+        if isinstance(node, yaml.SequenceNode) and isinstance(seg, int):
+            if 0 <= seg < len(node.value):
+                node = node.value[seg]
+                line = node.start_mark.line + 1
+            path.append(str(seg))
+            continue
+        if node is None or isinstance(node, yaml.ScalarNode):
+            # no YAML below (a defaulted section): keep the schema's own names
+            if isinstance(seg, int) or seg.isidentifier():
+                path.append(str(seg))
+    return ".".join(path) or "(top level)", line
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the schema model at ``loc`` (best effort; [] when unknown)."""
+    schema = Config.model_json_schema()
+    defs = schema.get("$defs", {})
+
+    def deref(s: dict) -> dict:
+        while "$ref" in s:
+            s = defs[s["$ref"].split("/")[-1]]
+        return s
+
+    def branches(s: dict) -> list[dict]:
+        return [deref(b) for b in s.get("oneOf", s.get("anyOf", []))]
+
+    node = deref(schema)
+    for seg in loc:
+        if "properties" in node and seg in node["properties"]:
+            node = deref(node["properties"][seg])
+        elif isinstance(seg, int) and "items" in node:
+            node = deref(node["items"])
+        else:
+            tagged = [
+                b
+                for b in branches(node)
+                if seg in {p.get("const") for p in b.get("properties", {}).values()}
+                or b.get("title", "").lower().startswith(str(seg))
+            ]
+            if not tagged:
+                return []
+            node = tagged[0]
+        if "properties" not in node and branches(node):
+            with_props = [b for b in branches(node) if "properties" in b]
+            if len(with_props) == 1:
+                node = with_props[0]
+    return list(node.get("properties", {}))
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(tuple(err["loc"][:-1]))
+        key = str(err["loc"][-1])
+        close = difflib.get_close_matches(key, allowed, n=1)
+        msg = "unknown key"
+        if close:
+            msg += f" (did you mean {close[0]!r}?)"
+        elif allowed:
+            msg += f"; expected one of: {', '.join(allowed)}"
+        return msg
+    if err["type"] == "missing":
+        return "required key missing"
+    value = err.get("input")
+    if isinstance(value, str | int | float | bool) and err["type"] != "value_error":
+        msg += f" (got {value!r})"
+    return msg
+
+
+def _format_errors(exc: ValidationError, source: str, root: yaml.Node | None) -> str:
+    found: list[tuple[int, str, str, str]] = []
+    for err in exc.errors():
+        path, line = _locate(root, tuple(err["loc"]), err["type"])
+        found.append((line or 0, path, err["type"], _message(err)))
+    # a union reports each branch's failure: drop "should be 'grid'"-style literal
+    # mismatches where another branch says more about the same key
+    paths = {(line, path) for line, path, kind, _ in found if kind != "literal_error"}
+    kept = [f for f in found if f[2] != "literal_error" or (f[0], f[1]) not in paths]
+    lines = [
+        f"line {line}: {path}: {msg}" if line and root is not None else f"{path}: {msg}"
+        for line, path, _, msg in sorted(kept, key=lambda f: f[0])
+    ]
+    return _summary(source, list(dict.fromkeys(lines)))
+
+
+def _summary(source: str, problems: list[str]) -> str:
+    head = f"{source}: {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    return head + "".join(f"\n  {p}" for p in problems)
+
+
+def parse_config(
+    data: dict[str, Any] | None,
+    *,
+    base_dir: Path | str | None = None,
+    source: str = "<config>",
+    root: yaml.Node | None = None,
+) -> Config:
+    """Validate already-loaded config data; relative paths resolve against ``base_dir``."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of sections at the top level")
+    context = {"base_dir": str(Path(base_dir or Path.cwd()).resolve())}
+    try:
+        return Config.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(exc, source, root)) from None
+
+
+def load_config(path: Path | str) -> Config:
+    """Read, validate and resolve a YAML config; ``ConfigError`` lists every problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: invalid YAML: {where}{problem}") from None
+    duplicates = _duplicate_keys(root) if root is not None else []
+    if duplicates:
+        raise ConfigError(_summary(str(path), duplicates))
+    return parse_config(data, base_dir=path.resolve().parent, source=str(path), root=root)

@@ -1,0 +1,381 @@
+"""The YAML config schema: one pydantic model per section, every default declared here only.
+
+Scalar factors are distributions (``morphgen.sampling.distributions``): a plain number
+is a constant, a mapping with ``dist:`` is anything else. Unknown keys are errors.
+Relative paths are resolved against the config file's directory and must exist.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from morphgen.sampling.distributions import Choice, Dist, Grid, TruncNormal, resolve_path
+from morphgen.sampling.distributions import constant as const
+from morphgen.sampling.distributions import uniform as unif
+from morphgen.sampling.expression import PRESETS
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+def _path_check(kind: str):
+    def check(value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else resolve_path(value, info, kind)
+
+    return AfterValidator(check)
+
+
+ExistingFile = Annotated[Path, _path_check("file")]
+ExistingDir = Annotated[Path, _path_check("dir")]
+
+
+def _tnorm(mean: float, std: float, low: float, high: float) -> TruncNormal:
+    return TruncNormal(dist="truncnormal", mean=mean, std=std, low=low, high=high)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=False)
+
+
+# --------------------------------------------------------------------------- model
+class ModelSection(Section):
+    """Which morphable model: ``path`` (BFM .mat/.h5; null = the embedded default)."""
+
+    path: ExistingFile | None = None
+    regions: ExistingFile | None = None  # per-vertex region labels overriding the model's
+    landmarks: ExistingFile | None = None  # landmark definitions overriding the model's
+
+
+# ---------------------------------------------------------------------- identities
+class Coefficients(Section):
+    """How many PCA components to draw (null = all) and a scale on their std."""
+
+    components: Annotated[int, Field(ge=0)] | None = None
+    scale: Annotated[float, Field(ge=0.0)] = 1.0
+
+
+class MinDistance(Section):
+    """Reject identities closer than ``distance`` to any lower-index identity.
+
+    ``space``: ``shape_rms_mm`` is the RMS per-vertex distance of the shapes in mm
+    (exact from the coefficients, as the basis is orthonormal); ``coefficients`` is the
+    Euclidean distance of the standard-normal shape+colour coefficient vectors.
+    """
+
+    distance: Positive
+    space: Literal["shape_rms_mm", "coefficients"] = "shape_rms_mm"
+    max_tries: Annotated[int, Field(ge=1)] = 100
+
+
+class Identities(Section):
+    count: Annotated[int, Field(ge=1)] = 10
+    # a distribution (rounded, at least 1) or the word ``grid``: one image per grid point
+    images_per_identity: Annotated[
+        Union[Literal["grid"], Dist],  # noqa: UP007
+        Field(union_mode="left_to_right"),
+    ] = const(8)
+    shape: Coefficients = Coefficients()
+    color: Coefficients = Coefficients()
+    min_distance: MinDistance | None = None
+
+    @field_validator("images_per_identity")
+    @classmethod
+    def _no_grid_dist(cls, value: Any) -> Any:
+        if getattr(value, "is_grid", False):
+            raise ValueError("a grid distribution is for scene factors; use `grid` instead")
+        return value
+
+
+# ---------------------------------------------------------------------- expression
+class BlendshapeActivations(Section):
+    """Random sparse blendshape activations: each one active with ``probability``."""
+
+    probability: Probability = 0.05
+    weight: Dist = unif(0.0, 0.7)
+
+
+def _known_presets(value: dict[str, float]) -> dict[str, float]:
+    unknown = sorted(set(value) - set(PRESETS))
+    if unknown:
+        raise ValueError(f"unknown preset(s) {unknown}; known: {', '.join(PRESETS)}")
+    return value
+
+
+class Presets(Section):
+    """Named expressions (need a model with ARKit-named blendshapes, e.g. the default)."""
+
+    probability: Probability = 0.0
+    weights: Annotated[dict[str, Positive], AfterValidator(_known_presets)] = Field(
+        default_factory=lambda: {name: 1.0 for name in PRESETS}
+    )
+    strength: Dist = unif(0.4, 1.0)
+
+
+class Expression(Section):
+    neutral_probability: Probability = 0.2
+    components: Annotated[int, Field(ge=0)] | None = 30  # PCA expression components used
+    scale: Annotated[float, Field(ge=0.0)] = 1.0
+    blendshapes: BlendshapeActivations = BlendshapeActivations()
+    presets: Presets = Presets()
+
+
+# --------------------------------------------------------------------- pose, camera
+class Translation(Section):
+    """Face translation in mm (camera space), added to the camera distance."""
+
+    x: Dist = const(0.0)
+    y: Dist = const(0.0)
+    z: Dist = const(0.0)
+
+
+class Pose(Section):
+    """Head rotation in degrees (yaw about y, pitch about x, roll about z)."""
+
+    yaw: Dist = _tnorm(0.0, 30.0, -90.0, 90.0)
+    pitch: Dist = _tnorm(0.0, 10.0, -30.0, 30.0)
+    roll: Dist = _tnorm(0.0, 5.0, -20.0, 20.0)
+    translation: Translation = Translation()
+
+
+class Camera(Section):
+    """Pinhole camera; ``fov_deg`` (horizontal), when set, overrides focal/sensor."""
+
+    width: Annotated[int, Field(ge=8, le=8192)] = 256
+    height: Annotated[int, Field(ge=8, le=8192)] = 256
+    focal_mm: Dist = const(50.0)
+    sensor_mm: Positive = 15.0
+    fov_deg: Dist | None = None
+    distance_mm: Dist = const(1000.0)
+    centring: Literal["none", "facebox", "landmarks"] = "facebox"
+    shift_x: Dist = const(0.0)  # fraction of the image width, after centring
+    shift_y: Dist = const(0.0)  # fraction of the image height
+    scale: Dist = unif(0.95, 1.05)  # focal length multiplier (zoom)
+
+
+# -------------------------------------------------------------------- illumination
+class _Light(Section):
+    kind: str
+    grey: bool = False  # drop colour: every channel gets the channels' mean
+    fix_energy: Positive | None = None  # rescale so the sum of squared SH coefficients is this
+
+
+class ParametricLight(_Light):
+    """Ambient plus ``lights`` directional lights of random colour temperature, as SH."""
+
+    kind: Literal["parametric"] = "parametric"
+    ambient: Dist = unif(0.25, 0.6)
+    ambient_temperature_k: Dist = const(6500.0)
+    lights: Dist = Choice(dist="choice", values=[1.0, 2.0], weights=[0.6, 0.4])
+    intensity: Dist = unif(0.3, 0.8)
+    azimuth_deg: Dist = unif(-90.0, 90.0)  # 0 = from the camera, positive = from camera right
+    elevation_deg: Dist = unif(-20.0, 60.0)  # positive = from above
+    temperature_k: Dist = unif(3000.0, 8000.0)
+
+
+class NormalLight(_Light):
+    """A multivariate normal over the 27 SH numbers: ``mean``/``cov`` or fitted to ``directory``."""
+
+    kind: Literal["normal"]
+    mean: list[list[float]] | None = None  # 9 x 3
+    cov: list[list[float]] | None = None  # 27 x 27, flattened (coefficient, channel) order
+    directory: ExistingDir | None = None  # .rps files (Basel Illumination Prior) to fit
+
+    @model_validator(mode="after")
+    def _source(self) -> NormalLight:
+        if (self.directory is None) == (self.mean is None):
+            raise ValueError("give either `directory` or `mean` (and optionally `cov`)")
+        if self.mean is not None and (len(self.mean) != 9 or any(len(r) != 3 for r in self.mean)):
+            raise ValueError("`mean` must be 9 rows of 3 numbers (SH coefficient x RGB)")
+        if self.cov is not None and (len(self.cov) != 27 or any(len(r) != 27 for r in self.cov)):
+            raise ValueError("`cov` must be a 27 x 27 matrix")
+        return self
+
+
+class EmpiricalLight(_Light):
+    """Pick one light from a directory of Basel Illumination Prior ``.rps`` files."""
+
+    kind: Literal["empirical"]
+    directory: ExistingDir
+
+
+class FrontalLight(_Light):
+    """Basel's static frontal light: ambient plus a diffuse light from the camera."""
+
+    kind: Literal["frontal"]
+    ambient: Annotated[float, Field(ge=0.0)] = 0.8
+    diffuse: Annotated[float, Field(ge=0.0)] = 0.2
+
+
+def _light_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return value.get("kind", "parametric")
+    return getattr(value, "kind", "parametric")
+
+
+Illumination = Annotated[
+    Union[  # noqa: UP007
+        Annotated[ParametricLight, Tag("parametric")],
+        Annotated[NormalLight, Tag("normal")],
+        Annotated[EmpiricalLight, Tag("empirical")],
+        Annotated[FrontalLight, Tag("frontal")],
+    ],
+    Discriminator(
+        _light_kind,
+        custom_error_type="light_kind",
+        custom_error_message="`kind` must be one of parametric, normal, empirical, frontal",
+    ),
+]
+
+
+# ---------------------------------------------------------------- appearance, bg
+class Appearance(Section):
+    """Specular term and Basel's colour transform.
+
+    The transform is ``gain * (c * contrast + luminance * (1 - contrast)) + offset``.
+    """
+
+    specular_strength: Dist = unif(0.0, 0.15)
+    specular_shininess: Dist = unif(10.0, 40.0)
+    gain: Dist = const(1.0)
+    contrast: Dist = const(1.0)
+    offset: Dist = const(0.0)
+    per_channel: bool = False  # draw gain and offset separately for R, G and B
+
+
+BACKGROUND_KINDS = ("gradient", "texture", "clutter", "solid", "noise")
+
+
+class Background(Section):
+    """Images from ``directory`` (with ``image_probability``) or procedural ``kinds``."""
+
+    directory: ExistingDir | None = None
+    image_probability: Probability = 1.0
+    kinds: dict[Literal["gradient", "texture", "clutter", "solid", "noise"], Positive] = Field(
+        default_factory=lambda: {kind: 1.0 for kind in BACKGROUND_KINDS}
+    )
+
+    @field_validator("kinds")
+    @classmethod
+    def _some_kind(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("give at least one procedural kind with a positive weight")
+        return value
+
+
+# -------------------------------------------------------------------- augmentation
+class _Aug(Section):
+    probability: Probability = 0.0
+
+
+class Blur(_Aug):
+    sigma: Dist = unif(0.5, 2.0)  # Gaussian sigma in pixels
+
+
+class Noise(_Aug):
+    std: Dist = unif(0.005, 0.03)  # Gaussian noise std, in [0, 1] intensity units
+
+
+class ColorJitter(_Aug):
+    brightness: Dist = unif(0.8, 1.2)  # multiplier
+    contrast: Dist = unif(0.8, 1.2)  # multiplier about the mean grey
+    saturation: Dist = unif(0.7, 1.3)  # multiplier of the distance from grey
+    hue: Dist = unif(-0.03, 0.03)  # shift, in turns of the colour wheel
+
+
+class Jpeg(_Aug):
+    quality: Dist = unif(30.0, 90.0)
+
+
+class Resample(_Aug):
+    factor: Dist = unif(0.3, 0.8)  # down to this fraction of the size, then back up
+
+
+class Augment(Section):
+    """Image augmentations after rendering, applied in this order; labels are unaffected."""
+
+    blur: Blur = Blur()
+    resample: Resample = Resample()
+    color_jitter: ColorJitter = ColorJitter()
+    noise: Noise = Noise()
+    jpeg: Jpeg = Jpeg()
+
+
+# ------------------------------------------------------------------ render, output
+class Render(Section):
+    backend: Literal["auto", "cpu", "egl", "osmesa"] = "auto"
+    device: Annotated[int, Field(ge=0)] | None = None  # GPU index for egl
+
+
+class Output(Section):
+    format: Literal["webdataset", "hdf5", "folders"] = "webdataset"
+    image_format: Literal["png", "jpg"] = "png"
+    jpeg_quality: Annotated[int, Field(ge=1, le=100)] = 95
+    samples_per_shard: Annotated[int, Field(ge=1)] = 1000
+    mask: bool = True
+    depth: Literal["none", "png16", "npy"] = "png16"
+    landmarks: bool = True
+    extras: list[Literal["normals", "albedo", "illumination", "correspondence"]] = Field(
+        default_factory=list
+    )
+    labels: Literal[
+        "morphgen", "celebamask", "celebamask_bisenet", "lapa", "helen", "facesynthetics"
+    ] = "morphgen"
+
+
+# --------------------------------------------------------------------------- root
+class Config(Section):
+    """A whole morphgen config."""
+
+    seed: Annotated[int, Field(ge=0)] = 0
+    model: ModelSection = ModelSection()
+    identities: Identities = Identities()
+    expression: Expression = Expression()
+    pose: Pose = Pose()
+    camera: Camera = Camera()
+    illumination: Illumination = ParametricLight()
+    appearance: Appearance = Appearance()
+    background: Background = Background()
+    augment: Augment = Augment()
+    render: Render = Render()
+    output: Output = Output()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fully defaulted config as plain data (paths absolute)."""
+        return self.model_dump(mode="json")
+
+    def dump_yaml(self) -> str:
+        """The fully defaulted config as YAML text that ``load_config`` accepts again."""
+        import yaml
+
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None)
+
+    def scene_grids(self) -> list[tuple[str, Grid]]:
+        """The grid distributions of scene factors as (key path, grid), in config order."""
+        found: list[tuple[str, Grid]] = []
+
+        def walk(obj: Any, path: str) -> None:
+            if isinstance(obj, Grid):
+                found.append((path, obj))
+            elif isinstance(obj, BaseModel):
+                for name in type(obj).model_fields:
+                    walk(getattr(obj, name), f"{path}.{name}" if path else name)
+            elif isinstance(obj, list):
+                for k, item in enumerate(obj):
+                    walk(item, f"{path}.{k}")
+
+        for section in ("expression", "pose", "camera", "illumination", "appearance", "augment"):
+            walk(getattr(self, section), section)
+        return found

@@ -1,0 +1,103 @@
+"""Identity coefficients: a pure function of (seed, i), or, with ``min_distance``, of (seed, 0..i).
+
+Without ``min_distance`` identity ``i`` is drawn from its own streams
+``SeedSequence([seed, i], spawn_key=(stream("identity.shape"),))`` (and ``identity.color``).
+With it, candidates are drawn one after another from those same streams and the first one
+at least ``distance`` away from every lower-index identity is kept (rejection sampling);
+after ``max_tries`` the candidate farthest from its nearest neighbour is kept. Identity ``i``
+then depends on identities ``0..i-1`` too, so adding identities still leaves the existing
+ones unchanged, but computing identity ``i`` costs all those before it (cached per process).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from morphgen.config_schema import Identities
+from morphgen.model.morphable import MorphableModel
+
+
+def stream_key(name: str) -> int:
+    """A stable 32-bit id for a factor name: its random stream's spawn key."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def generator(entropy: list[int], name: str) -> np.random.Generator:
+    """The random stream of factor ``name`` for ``entropy`` ([seed, i] or [seed, i, j])."""
+    seq = np.random.SeedSequence(entropy, spawn_key=(stream_key(name),))
+    return np.random.Generator(np.random.PCG64(seq))
+
+
+class IdentitySampler:
+    """Shape and colour coefficients of identity ``i`` (standard-normal units times ``scale``)."""
+
+    def __init__(self, cfg: Identities, model: MorphableModel, seed: int):
+        self.cfg = cfg
+        self.seed = seed
+        n_shape, n_color = model.shape.n_components, model.color.n_components
+        self.k_shape = (
+            n_shape if cfg.shape.components is None else min(cfg.shape.components, n_shape)
+        )
+        self.k_color = (
+            n_color if cfg.color.components is None else min(cfg.color.components, n_color)
+        )
+        # features whose Euclidean distance is the configured identity distance
+        space = cfg.min_distance.space if cfg.min_distance else "shape_rms_mm"
+        self.space = space
+        sd = np.sqrt(np.maximum(model.shape.variance[: self.k_shape].astype(np.float64), 0.0))
+        self._rms_weights = sd / np.sqrt(model.n_vertices)
+        self._accepted: list[tuple[np.ndarray, np.ndarray]] = []
+        self._features = np.zeros((0, self._feature_dim()), dtype=np.float64)
+
+    def _feature_dim(self) -> int:
+        return self.k_shape if self.space == "shape_rms_mm" else self.k_shape + self.k_color
+
+    def features(self, shape: np.ndarray, color: np.ndarray) -> np.ndarray:
+        """The vector whose distances are identity distances (mm RMS or coefficient space)."""
+        if self.space == "shape_rms_mm":
+            return shape.astype(np.float64) * self._rms_weights
+        return np.concatenate([shape, color]).astype(np.float64)
+
+    def _candidates(self, i: int):
+        shape_rng = generator([self.seed, i], "identity.shape")
+        color_rng = generator([self.seed, i], "identity.color")
+        while True:
+            shape = shape_rng.standard_normal(self.k_shape) * self.cfg.shape.scale
+            color = color_rng.standard_normal(self.k_color) * self.cfg.color.scale
+            yield shape.astype(np.float32), color.astype(np.float32)
+
+    def __call__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(shape_coeffs, color_coeffs)`` of identity ``i``."""
+        if self.cfg.min_distance is None:
+            return next(self._candidates(i))
+        while len(self._accepted) <= i:
+            self._accept_next()
+        return self._accepted[i]
+
+    def _accept_next(self) -> None:
+        md = self.cfg.min_distance
+        assert md is not None
+        i = len(self._accepted)
+        best, best_d = None, -1.0
+        for _, cand in zip(range(md.max_tries), self._candidates(i), strict=False):
+            f = self.features(*cand)
+            d = np.inf if i == 0 else float(np.min(np.linalg.norm(self._features - f, axis=1)))
+            if d > best_d:
+                best, best_d = cand, d
+            if d >= md.distance:
+                break
+        assert best is not None
+        self._accepted.append(best)
+        self._features = np.vstack([self._features, self.features(*best)])
+
+    def nearest_neighbour_distances(self, n: int) -> np.ndarray:
+        """For identities ``0..n-1``: the distance of each to its nearest other one."""
+        feats = np.stack([self.features(*self(i)) for i in range(n)])
+        if n < 2:
+            return np.full(n, np.inf)
+        sq = np.sum(feats**2, axis=1)
+        d2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * feats @ feats.T, 0.0)
+        np.fill_diagonal(d2, np.inf)
+        return np.sqrt(d2.min(axis=1))

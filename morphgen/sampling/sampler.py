@@ -1,0 +1,275 @@
+"""The Sampler: a config plus a model -> the ``SceneParams`` of every image (i, j).
+
+Determinism: every random number of image (i, j) comes from a stream of its own factor,
+``SeedSequence([seed, i, j], spawn_key=(crc32(factor name),))``; identity-level numbers
+(coefficients, images per identity) from ``SeedSequence([seed, i], ...)``. So a scene is a
+pure function of (config, seed, i, j): the same whatever the workers or their order,
+adding identities or images leaves existing ones unchanged, and adding a new factor to
+the sampler does not shift the draws of the others.
+
+Grids: every ``dist: grid`` among the scene factors is iterated in order by the sample
+index ``j``, as a Cartesian product in config order with the last grid varying fastest
+(e.g. yaw grid x light-azimuth grid: all light directions for the first yaw, then the
+next yaw). ``images_per_identity: grid`` gives one image per grid point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from morphgen.config_schema import Augment, Config
+from morphgen.errors import ConfigError
+from morphgen.model.morphable import MorphableModel
+from morphgen.sampling.distributions import _Dist
+from morphgen.sampling.expression import preset_vectors
+from morphgen.sampling.identity import IdentitySampler, generator
+from morphgen.sampling.illumination import LightPrior
+from morphgen.sampling.params import CameraParams, Illumination, SceneParams
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
+
+
+def count_background_images(directory: Path) -> int:
+    """Images in a background directory, counted as ``BackgroundSource`` counts them."""
+    try:
+        from morphgen.render.backgrounds import BackgroundSource
+    except ImportError:
+        files = [
+            p
+            for p in Path(directory).rglob("*")
+            if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
+        ]
+        return len(files)
+    return int(BackgroundSource(Path(directory)).count)
+
+
+class _Draws:
+    """The draw function of one image (or identity): a stream and a grid position per factor."""
+
+    def __init__(self, entropy: list[int], grid_index: dict[str, int]):
+        self.entropy = entropy
+        self.grid_index = grid_index
+
+    def rng(self, name: str) -> np.random.Generator:
+        return generator(self.entropy, name)
+
+    def __call__(
+        self,
+        name: str,
+        what: _Dist | Callable[[np.random.Generator, int], np.ndarray],
+        size: int = 1,
+    ) -> np.ndarray:
+        rng = self.rng(name)
+        if isinstance(what, _Dist):
+            return what.sample(rng, size, index=self.grid_index.get(name))
+        return np.asarray(what(rng, size))
+
+    def one(self, name: str, dist: _Dist) -> float:
+        return float(self(name, dist, 1)[0])
+
+
+class Sampler:
+    """Turns ``(config, model)`` into scene parameters for every (identity, sample)."""
+
+    def __init__(self, config: Config, model: MorphableModel):
+        self.config = config
+        self.model = model
+        self.seed = int(config.seed)
+        self.identities = IdentitySampler(config.identities, model, self.seed)
+        self.grids = config.scene_grids()
+        self.grid_size = int(np.prod([len(g) for _, g in self.grids])) if self.grids else 1
+        self.lights = LightPrior(config.illumination)
+        self._check_expression()
+        bg = config.background
+        self.background_count = 0
+        if bg.directory is not None and bg.image_probability > 0:
+            self.background_count = count_background_images(bg.directory)
+            if self.background_count == 0:
+                raise ConfigError(
+                    f"background.directory: no images ({', '.join(IMAGE_EXTENSIONS)}) "
+                    f"in {bg.directory}"
+                )
+
+    # ------------------------------------------------------------------ identities
+    @property
+    def num_identities(self) -> int:
+        return int(self.config.identities.count)
+
+    def images_for(self, i: int) -> int:
+        """Images of identity ``i`` (depends on (seed, i) only)."""
+        ipi = self.config.identities.images_per_identity
+        if ipi == "grid":
+            return self.grid_size
+        value = _Draws([self.seed, i], {}).one("identities.images_per_identity", ipi)
+        return max(1, int(round(value)))
+
+    def identity(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(shape_coeffs, color_coeffs)`` of identity ``i``."""
+        return self.identities(i)
+
+    def nearest_neighbour_distances(self) -> np.ndarray:
+        """Each identity's distance to its nearest other identity (see ``MinDistance``)."""
+        return self.identities.nearest_neighbour_distances(self.num_identities)
+
+    def plan(self) -> list[tuple[int, int]]:
+        """Every (identity, sample) pair in order."""
+        return [(i, j) for i in range(self.num_identities) for j in range(self.images_for(i))]
+
+    # ---------------------------------------------------------------------- scenes
+    def grid_positions(self, j: int) -> dict[str, int]:
+        """The position of sample ``j`` in each grid (mixed radix, last grid fastest)."""
+        out: dict[str, int] = {}
+        stride = 1
+        for name, grid in reversed(self.grids):
+            out[name] = (j // stride) % len(grid)
+            stride *= len(grid)
+        return out
+
+    def scene(self, i: int, j: int) -> SceneParams:
+        """The parameters of image ``j`` of identity ``i``: a pure function of (config, i, j)."""
+        cfg = self.config
+        draw = _Draws([self.seed, i, j], self.grid_positions(j))
+        shape, color = self.identity(i)
+        expression, blendshapes = self._expression(draw)
+        pose = cfg.pose
+        return SceneParams(
+            identity=i,
+            sample=j,
+            shape=shape,
+            color=color,
+            expression=expression,
+            blendshapes=blendshapes,
+            yaw=draw.one("pose.yaw", pose.yaw),
+            pitch=draw.one("pose.pitch", pose.pitch),
+            roll=draw.one("pose.roll", pose.roll),
+            translation=tuple(
+                draw.one(f"pose.translation.{axis}", getattr(pose.translation, axis))
+                for axis in "xyz"
+            ),
+            camera=self._camera(draw),
+            illumination=self._illumination(draw),
+            background=self._background(draw),
+            augment=augment_ops(cfg.augment, draw),
+        )
+
+    def scenes(self, pairs: list[tuple[int, int]] | None = None) -> list[SceneParams]:
+        """``scene`` for each pair (default: the whole plan)."""
+        return [self.scene(i, j) for i, j in (self.plan() if pairs is None else pairs)]
+
+    # ------------------------------------------------------------------- factors
+    def _check_expression(self) -> None:
+        ex = self.config.expression
+        names = [n for n, w in ex.presets.weights.items() if w > 0]
+        bs = self.model.blendshapes
+        self._preset_names = names
+        self._preset_weights = np.asarray([ex.presets.weights[n] for n in names], dtype=float)
+        self._presets = (
+            preset_vectors(names, bs.names if bs is not None else None)
+            if ex.presets.probability > 0 and names
+            else None
+        )
+        n_expr = 0 if self.model.expression is None else self.model.expression.n_components
+        self.k_expression = n_expr if ex.components is None else min(ex.components, n_expr)
+        self.k_blendshapes = 0 if bs is None else len(bs.names)
+
+    def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
+        ex = self.config.expression
+        coeffs = np.zeros(self.k_expression, dtype=np.float32)
+        weights = np.zeros(self.k_blendshapes, dtype=np.float32)
+        if draw.rng("expression.neutral").random() < ex.neutral_probability:
+            return coeffs, weights
+        if self.k_expression:
+            z = draw("expression.pca", lambda rng, n: rng.standard_normal(n), self.k_expression)
+            coeffs = (z * ex.scale).astype(np.float32)
+        if self.k_blendshapes:
+            rng = draw.rng("expression.blendshapes.active")
+            active = rng.random(self.k_blendshapes) < ex.blendshapes.probability
+            w = draw("expression.blendshapes.weight", ex.blendshapes.weight, self.k_blendshapes)
+            weights = np.where(active, np.clip(w, 0.0, 1.0), 0.0).astype(np.float32)
+        if self._presets is not None:
+            rng = draw.rng("expression.presets")
+            if rng.random() < ex.presets.probability:
+                p = self._preset_weights / self._preset_weights.sum()
+                k = int(rng.choice(len(p), p=p))
+                strength = max(0.0, draw.one("expression.presets.strength", ex.presets.strength))
+                weights = np.clip(weights + strength * self._presets[k], 0.0, 1.0)
+        return coeffs, weights.astype(np.float32)
+
+    def _camera(self, draw: _Draws) -> CameraParams:
+        cam = self.config.camera
+        return CameraParams(
+            width=cam.width,
+            height=cam.height,
+            focal_mm=draw.one("camera.focal_mm", cam.focal_mm),
+            sensor_mm=cam.sensor_mm,
+            fov_deg=None if cam.fov_deg is None else draw.one("camera.fov_deg", cam.fov_deg),
+            distance_mm=draw.one("camera.distance_mm", cam.distance_mm),
+            centring=cam.centring,
+            shift=(
+                draw.one("camera.shift_x", cam.shift_x),
+                draw.one("camera.shift_y", cam.shift_y),
+            ),
+            scale=draw.one("camera.scale", cam.scale),
+        )
+
+    def _illumination(self, draw: _Draws) -> Illumination:
+        ap = self.config.appearance
+        channels = 3 if ap.per_channel else 1
+        gain = draw("appearance.gain", ap.gain, channels)
+        offset = draw("appearance.offset", ap.offset, channels)
+        return Illumination(
+            sh=self.lights.sample(draw),
+            specular_strength=max(
+                0.0, draw.one("appearance.specular_strength", ap.specular_strength)
+            ),
+            specular_shininess=max(
+                0.0, draw.one("appearance.specular_shininess", ap.specular_shininess)
+            ),
+            gain=tuple(float(v) for v in np.broadcast_to(gain, 3)),
+            contrast=draw.one("appearance.contrast", ap.contrast),
+            offset=tuple(float(v) for v in np.broadcast_to(offset, 3)),
+        )
+
+    def _background(self, draw: _Draws) -> dict[str, Any]:
+        bg = self.config.background
+        rng = draw.rng("background")
+        if self.background_count and rng.random() < bg.image_probability:
+            return {"kind": "image", "index": int(rng.integers(self.background_count))}
+        kinds = list(bg.kinds)
+        w = np.asarray([bg.kinds[k] for k in kinds], dtype=float)
+        kind = kinds[int(rng.choice(len(kinds), p=w / w.sum()))]
+        return {"kind": kind, "seed": int(rng.integers(0, 2**31 - 1))}
+
+
+def augment_ops(cfg: Augment, draw: _Draws) -> list[dict[str, Any]]:
+    """The augmentations of one image, every random value resolved, in application order."""
+    ops: list[dict[str, Any]] = []
+    for name in type(cfg).model_fields:  # blur, resample, color_jitter, noise, jpeg
+        section = getattr(cfg, name)
+        if section.probability <= 0:
+            continue
+        key = f"augment.{name}"
+        rng = draw.rng(key)
+        if rng.random() >= section.probability:
+            continue
+        if name == "blur":
+            ops.append({"op": "blur", "sigma": max(0.0, draw.one(f"{key}.sigma", section.sigma))})
+        elif name == "resample":
+            factor = float(np.clip(draw.one(f"{key}.factor", section.factor), 0.05, 1.0))
+            ops.append({"op": "resample", "factor": factor})
+        elif name == "color_jitter":
+            op: dict[str, Any] = {"op": "color_jitter"}
+            for part in ("brightness", "contrast", "saturation", "hue"):
+                op[part] = draw.one(f"{key}.{part}", getattr(section, part))
+            ops.append(op)
+        elif name == "noise":
+            std = max(0.0, draw.one(f"{key}.std", section.std))
+            ops.append({"op": "noise", "std": std, "seed": int(rng.integers(0, 2**31 - 1))})
+        elif name == "jpeg":
+            quality = int(np.clip(round(draw.one(f"{key}.quality", section.quality)), 1, 100))
+            ops.append({"op": "jpeg", "quality": quality})
+    return ops
