@@ -12,6 +12,7 @@ from morphgen.errors import MorphgenError
 # Each module defines ``register(subparsers)``, adding its subcommand(s) with a
 # ``func(args) -> int`` default. Order is the order shown in ``morphgen --help``.
 COMMAND_MODULES = (
+    "morphgen.commands.config",
     "morphgen.commands.model",
     "morphgen.commands.labels",
     "morphgen.commands.stats",
