@@ -89,3 +89,28 @@ def test_fit_errors_exit_2(tmp_path, capsys):
     assert main(missing_config) == 2
     assert "x.yaml" in capsys.readouterr().err
     assert not (tmp_path / "f.yaml").exists()
+
+
+def test_sampler_scenes_from_the_fitted_config_follow_the_target(tmp_path):
+    from morphgen.config import load_config
+    from morphgen.gaps.divergence import divergence
+    from morphgen.model.synthetic import synthetic_model
+    from morphgen.sampling.sampler import Sampler
+
+    target = bimodal_target(tmp_path / "real.csv")
+    (tmp_path / "base.yaml").write_text(
+        BASE_YAML + "identities: {count: 150, images_per_identity: 10}\n"
+        "expression: {components: 4}\n"
+    )
+    out = tmp_path / "fitted.yaml"
+    argv = ["fit", "--target", str(tmp_path / "real.csv"), "--config", str(tmp_path / "base.yaml")]
+    assert main([*argv, "-o", str(out), "--columns", "yaw"]) == 0
+    model = synthetic_model(n_lat=12, n_lon=24, components=(4, 4, 4))
+
+    def scene_yaws(path):
+        sampler = Sampler(load_config(path), model)
+        return np.array([sampler.scene(i, j).yaw for i, j in sampler.plan()])
+
+    before = divergence("yaw", target, scene_yaws(tmp_path / "base.yaml"))
+    after = divergence("yaw", target, scene_yaws(out))
+    assert after.kl_ab < before.kl_ab / 5
