@@ -1,0 +1,213 @@
+"""Backgrounds: photographs from a user directory, or procedural images from a seed.
+
+A background is a pure function of its spec (``SceneParams.background``) and the size:
+``{"kind": "image", "index": 17}`` is the 18th file of the directory in sorted
+relative-path order (the index is taken modulo the number of files), and
+``{"kind": "gradient" | "texture" | "clutter" | "solid" | "noise", "seed": 123}`` is drawn
+from ``numpy.random.default_rng(seed)``. Images come back as (H, W, 3) float32 sRGB in [0, 1].
+"""
+
+from __future__ import annotations
+
+import colorsys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from morphgen.errors import MorphgenError
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
+PROCEDURAL_KINDS = ("gradient", "texture", "clutter", "solid", "noise")
+KINDS = ("image", *PROCEDURAL_KINDS)
+
+# Hue (0-1), saturation and value ranges of plausible indoor surfaces: walls, wood,
+# fabric, paint, metal. Colours are drawn inside one of these boxes.
+_INDOOR = (
+    ((0.08, 0.14), (0.05, 0.25), (0.70, 0.95)),  # cream and beige walls
+    ((0.00, 1.00), (0.00, 0.06), (0.25, 0.95)),  # whites and greys
+    ((0.05, 0.10), (0.35, 0.70), (0.25, 0.65)),  # wood
+    ((0.50, 0.65), (0.15, 0.45), (0.35, 0.80)),  # muted blues
+    ((0.20, 0.40), (0.15, 0.45), (0.30, 0.70)),  # muted greens
+    ((0.95, 1.00), (0.30, 0.60), (0.30, 0.70)),  # reds and terracotta
+    ((0.00, 1.00), (0.40, 0.90), (0.40, 0.95)),  # a saturated object of any hue
+)
+_INDOOR_WEIGHTS = (0.2, 0.2, 0.15, 0.12, 0.12, 0.09, 0.12)
+
+
+class BackgroundSource:
+    """Backgrounds for one run: the files under ``directory`` (recursive) and procedural kinds."""
+
+    def __init__(self, directory: Path | str | None = None) -> None:
+        self.directory = None if directory is None else Path(directory).expanduser()
+        self._files: list[Path] = []
+        if self.directory is None:
+            return
+        if not self.directory.is_dir():
+            raise MorphgenError(f"background directory {self.directory}: no such directory")
+        found = [
+            p
+            for p in self.directory.rglob("*")
+            if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+        ]
+        self._files = sorted(found, key=lambda p: p.relative_to(self.directory).as_posix())
+        if not self._files:
+            raise MorphgenError(
+                f"background directory {self.directory}: no images "
+                f"({', '.join(IMAGE_SUFFIXES)}) in it or its subdirectories"
+            )
+
+    @property
+    def count(self) -> int:
+        """Number of background images (0 without a directory)."""
+        return len(self._files)
+
+    def path(self, index: int) -> Path:
+        """The file that ``{"kind": "image", "index": index}`` uses."""
+        if not self._files:
+            raise MorphgenError(
+                "background kind 'image' needs background.directory with images; none was given"
+            )
+        return self._files[index % len(self._files)]
+
+    def image(self, spec: dict[str, Any], width: int, height: int) -> np.ndarray:
+        """The (height, width, 3) float32 sRGB background that ``spec`` names."""
+        kind = spec.get("kind")
+        if kind == "image":
+            return _load_cover(self.path(int(spec.get("index", 0))), width, height)
+        if kind not in PROCEDURAL_KINDS:
+            raise MorphgenError(f"background kind {kind!r}: expected one of {', '.join(KINDS)}")
+        rng = np.random.default_rng(int(spec.get("seed", 0)))
+        out = _GENERATORS[kind](rng, width, height)
+        return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def _load_cover(path: Path, width: int, height: int) -> np.ndarray:
+    """Decode ``path``, centre-crop it to the frame's aspect ratio and resize (no stretching)."""
+    try:
+        with Image.open(path) as img:
+            img.draft("RGB", (width, height))  # JPEG: decode at a reduced scale when possible
+            img = img.convert("RGB")
+            w, h = img.size
+            scale = max(width / w, height / h)
+            crop_w, crop_h = width / scale, height / scale
+            left, top = (w - crop_w) / 2.0, (h - crop_h) / 2.0
+            box = (left, top, left + crop_w, top + crop_h)
+            img = img.resize((width, height), Image.Resampling.BICUBIC, box=box, reducing_gap=2.0)
+            return np.asarray(img, dtype=np.float32) / 255.0
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise MorphgenError(f"background image {path}: cannot be read ({exc})") from exc
+
+
+def _indoor_colour(rng: np.random.Generator) -> np.ndarray:
+    """One RGB colour in [0, 1] from a random box of ``_INDOOR``."""
+    hues, sats, vals = _INDOOR[rng.choice(len(_INDOOR), p=_INDOOR_WEIGHTS)]
+    hsv = [rng.uniform(*hues), rng.uniform(*sats), rng.uniform(*vals)]
+    return np.array(colorsys.hsv_to_rgb(*hsv), dtype=np.float32)
+
+
+def _smooth_field(rng: np.random.Generator, width: int, height: int, cells: float) -> np.ndarray:
+    """Value noise in [0, 1]: a random grid about ``cells`` cells across, upsampled bicubically."""
+    gw = max(2, round(cells * width / max(width, height))) + 1
+    gh = max(2, round(cells * height / max(width, height))) + 1
+    grid = Image.fromarray(rng.random((gh, gw), dtype=np.float32), mode="F")
+    return np.asarray(grid.resize((width, height), Image.Resampling.BICUBIC))
+
+
+def _fractal(rng: np.random.Generator, width: int, height: int, octaves: int) -> np.ndarray:
+    """Multi-octave value noise normalised to [0, 1]."""
+    base = rng.uniform(2.0, 6.0)
+    total = np.zeros((height, width), dtype=np.float32)
+    for octave in range(octaves):
+        total += 0.5**octave * _smooth_field(rng, width, height, base * 2**octave)
+    lo, hi = total.min(), total.max()
+    return (total - lo) / max(hi - lo, 1e-6)
+
+
+def _ramp(t: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Blend colour ``a`` (t = 0) to ``b`` (t = 1) per pixel."""
+    return a + t[..., None] * (b - a)
+
+
+def _solid(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    return np.broadcast_to(_indoor_colour(rng), (height, width, 3)).copy()
+
+
+def _gradient(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    a, b = _indoor_colour(rng), _indoor_colour(rng)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    x, y = x / max(width, height), y / max(width, height)
+    if rng.random() < 0.3:  # radial, like a lit wall
+        cx, cy = rng.uniform(0, width / max(width, height)), rng.uniform(0, 1)
+        t = np.hypot(x - cx, y - cy) / rng.uniform(0.5, 1.5)
+    else:
+        angle = rng.uniform(0, 2 * np.pi)
+        t = x * np.cos(angle) + y * np.sin(angle)
+        t = (t - t.min()) / max(t.max() - t.min(), 1e-6)
+    t = np.clip(t, 0.0, 1.0) ** rng.uniform(0.5, 2.0)
+    return _ramp(t, a, b)
+
+
+def _texture(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    a, b = _indoor_colour(rng), _indoor_colour(rng)
+    style = rng.integers(3)
+    if style == 0:  # stone, plaster, clouds
+        t = _fractal(rng, width, height, octaves=int(rng.integers(3, 6)))
+    elif style == 1:  # fabric: threads of random shade in two directions, a fine weave
+        period = rng.uniform(3.0, 10.0) * max(width, height) / 256.0
+        warp = rng.random(int(width / period) + 2, dtype=np.float32)
+        weft = rng.random(int(height / period) + 2, dtype=np.float32)
+        y, x = np.mgrid[0:height, 0:width]
+        ix, iy = (x / period).astype(int), (y / period).astype(int)
+        over = ((ix + iy) % 2).astype(np.float32)
+        t = over * warp[ix] + (1 - over) * weft[iy]
+        t = 0.7 * t + 0.3 * _fractal(rng, width, height, octaves=3)
+    else:  # wood: rings bent by noise
+        y, x = np.mgrid[0:height, 0:width].astype(np.float32) / max(width, height)
+        bend = _fractal(rng, width, height, octaves=3)
+        rings = rng.uniform(8.0, 30.0)
+        t = 0.5 + 0.5 * np.sin(2 * np.pi * (rings * (y + 0.15 * x) + 2.0 * bend))
+    return _ramp(t.astype(np.float32), a, b)
+
+
+def _noise(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    base = _indoor_colour(rng)
+    grain = rng.normal(0.0, rng.uniform(0.03, 0.2), size=(height, width, 3)).astype(np.float32)
+    if rng.random() < 0.5:  # coloured blotches rather than fine grain
+        blur = rng.uniform(0.5, 3.0) * max(width, height) / 256.0
+        img = Image.fromarray(np.uint8(np.clip(128 + 255 * grain, 0, 255)))
+        img = img.filter(ImageFilter.GaussianBlur(blur))
+        grain = (np.asarray(img, dtype=np.float32) - 128.0) / 255.0 * (1.0 + blur)
+    return base + grain
+
+
+def _clutter(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """A wall with furniture-like shapes: rectangles, ellipses and lines, slightly blurred."""
+    size = max(width, height)
+    img = Image.new("RGB", (width, height), tuple(int(255 * c) for c in _indoor_colour(rng)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(int(rng.integers(6, 30))):
+        colour = tuple(int(255 * c) for c in _indoor_colour(rng))
+        x0, y0 = rng.uniform(-0.2, 1.0) * width, rng.uniform(-0.2, 1.0) * height
+        w, h = rng.uniform(0.05, 0.6) * size, rng.uniform(0.05, 0.6) * size
+        shape = rng.random()
+        if shape < 0.5:
+            draw.rectangle((x0, y0, x0 + w, y0 + h), fill=colour)
+        elif shape < 0.75:
+            draw.ellipse((x0, y0, x0 + w, y0 + h), fill=colour)
+        else:
+            line_width = max(1, int(rng.uniform(0.005, 0.03) * size))
+            draw.line((x0, y0, x0 + w, y0 + h * rng.choice([-1, 1])), fill=colour, width=line_width)
+    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 3.0) * size / 256.0))
+    shade = 0.75 + 0.5 * _smooth_field(rng, width, height, 2.0)  # uneven room light
+    return np.asarray(img, dtype=np.float32) / 255.0 * shade[..., None]
+
+
+_GENERATORS = {
+    "solid": _solid,
+    "gradient": _gradient,
+    "texture": _texture,
+    "noise": _noise,
+    "clutter": _clutter,
+}

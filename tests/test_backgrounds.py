@@ -1,0 +1,113 @@
+"""Backgrounds: directory images (stable order, cover crop) and seeded procedural kinds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from morphgen.errors import MorphgenError
+from morphgen.render.backgrounds import PROCEDURAL_KINDS, BackgroundSource
+
+RED, BLUE, GREEN, GREY = (255, 0, 0), (0, 0, 255), (0, 255, 0), (128, 128, 128)
+
+
+def _save(path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array.astype(np.uint8)).save(path)
+
+
+def _split(width: int, height: int, first, second, vertical: bool) -> np.ndarray:
+    """An image whose left (or top) half is ``first`` and the other half ``second``."""
+    img = np.empty((height, width, 3), dtype=np.uint8)
+    if vertical:
+        img[:, : width // 2], img[:, width // 2 :] = first, second
+    else:
+        img[: height // 2], img[height // 2 :] = first, second
+    return img
+
+
+@pytest.mark.parametrize("kind", PROCEDURAL_KINDS)
+def test_procedural_is_deterministic_varied_and_in_range(kind):
+    src = BackgroundSource()
+    a = src.image({"kind": kind, "seed": 7}, 96, 64)
+    assert a.shape == (64, 96, 3) and a.dtype == np.float32
+    assert 0.0 <= a.min() and a.max() <= 1.0
+    np.testing.assert_array_equal(a, BackgroundSource().image({"kind": kind, "seed": 7}, 96, 64))
+    means = np.array([src.image({"kind": kind, "seed": s}, 48, 48).mean((0, 1)) for s in range(12)])
+    assert means.std(axis=0).max() > 0.05, "different seeds should give different colours"
+
+
+@pytest.mark.parametrize("kind", ["texture", "clutter", "noise"])
+def test_structured_kinds_are_not_flat(kind):
+    imgs = [BackgroundSource().image({"kind": kind, "seed": s}, 64, 64) for s in range(8)]
+    assert np.median([img.std(axis=(0, 1)).max() for img in imgs]) > 0.02
+
+
+def test_directory_order_is_sorted_by_relative_path_and_recursive(tmp_path):
+    colours = {"b/2.png": RED, "a.jpg": BLUE, "b/1.webp": GREEN, "c/d/e.bmp": GREY}
+    for name, colour in colours.items():
+        _save(tmp_path / name, np.full((20, 20, 3), colour))
+    (tmp_path / "notes.txt").write_text("not an image")
+    src = BackgroundSource(tmp_path)
+    assert src.count == 4
+    expected = sorted(colours)
+    assert [src.path(i).relative_to(tmp_path).as_posix() for i in range(4)] == expected
+    for i, name in enumerate(expected):
+        img = src.image({"kind": "image", "index": i}, 16, 16)
+        np.testing.assert_allclose(img[8, 8], np.array(colours[name]) / 255.0, atol=0.05)
+    assert src.path(5) == src.path(1)  # the index wraps around
+
+
+def test_wide_image_is_centre_cropped_not_stretched(tmp_path):
+    # 200x100: left half red, right half blue; a square crop keeps the middle 100 columns
+    _save(tmp_path / "wide.png", _split(200, 100, RED, BLUE, vertical=True))
+    img = BackgroundSource(tmp_path).image({"kind": "image", "index": 0}, 64, 64)
+    np.testing.assert_allclose(img[32, 4], [1, 0, 0], atol=0.02)
+    np.testing.assert_allclose(img[32, 60], [0, 0, 1], atol=0.02)
+    # the red/blue edge stays in the middle: half the columns each way
+    assert abs(int((img[32, :, 0] > 0.5).sum()) - 32) <= 1
+
+
+def test_tall_image_loses_its_top_and_bottom(tmp_path):
+    # 100 wide x 300 tall: green top third, grey middle, green bottom third
+    arr = np.full((300, 100, 3), GREY, dtype=np.uint8)
+    arr[:100], arr[200:] = GREEN, GREEN
+    _save(tmp_path / "tall.png", arr)
+    img = BackgroundSource(tmp_path).image({"kind": "image", "index": 0}, 40, 40)
+    # the filter's support reaches a little past the crop on the edge rows only
+    np.testing.assert_allclose(img[1:-1], np.full_like(img[1:-1], 128 / 255), atol=0.02)
+    assert (img[..., 1] - img[..., 0]).max() < 0.08
+
+
+def test_non_square_output_covers_the_frame(tmp_path):
+    _save(tmp_path / "sq.png", _split(100, 100, RED, BLUE, vertical=False))
+    img = BackgroundSource(tmp_path).image({"kind": "image", "index": 0}, 80, 20)
+    # a 80x20 frame crops the middle 25 rows of the square: the top/bottom split stays
+    assert img.shape == (20, 80, 3)
+    np.testing.assert_allclose(img[1, 40], [1, 0, 0], atol=0.02)
+    np.testing.assert_allclose(img[18, 40], [0, 0, 1], atol=0.02)
+
+
+def test_unreadable_image_names_the_file(tmp_path):
+    (tmp_path / "broken.jpg").write_bytes(b"this is not a jpeg")
+    src = BackgroundSource(tmp_path)
+    with pytest.raises(MorphgenError, match="broken.jpg"):
+        src.image({"kind": "image", "index": 0}, 32, 32)
+
+
+def test_directory_errors_name_the_directory(tmp_path):
+    with pytest.raises(MorphgenError, match="nowhere"):
+        BackgroundSource(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(MorphgenError, match="no images"):
+        BackgroundSource(tmp_path / "empty")
+
+
+def test_bad_specs_are_user_errors():
+    src = BackgroundSource()
+    assert src.count == 0
+    with pytest.raises(MorphgenError, match="directory"):
+        src.image({"kind": "image", "index": 0}, 32, 32)
+    with pytest.raises(MorphgenError, match="sunset"):
+        src.image({"kind": "sunset", "seed": 1}, 32, 32)
