@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from morphgen.config_schema import Config
 from morphgen.errors import ConfigError
 
-__all__ = ["Config", "load_config", "parse_config"]
+__all__ = ["Config", "defaults_table", "load_config", "parse_config"]
 
 
 def _duplicate_keys(node: yaml.Node, path: str = "") -> list[str]:
@@ -69,6 +69,7 @@ def _locate(root: yaml.Node | None, loc: tuple[Any, ...], err_type: str) -> tupl
                 continue
             if last and err_type in ("missing", "extra_forbidden"):
                 path.append(str(seg))
+                line = node.start_mark.line + 1  # a missing key: where its mapping starts
             elif not last and isinstance(seg, str) and seg in ("parametric",):
                 continue  # the default illumination kind when ``kind`` is omitted
             continue
@@ -194,8 +195,36 @@ def load_config(path: Path | str) -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start is not None:
+            problem += f" ({context} started on line {start.line + 1})"
         raise ConfigError(f"{path}: invalid YAML: {where}{problem}") from None
     duplicates = _duplicate_keys(root) if root is not None else []
     if duplicates:
         raise ConfigError(_summary(str(path), duplicates))
     return parse_config(data, base_dir=path.resolve().parent, source=str(path), root=root)
+
+
+def defaults_table() -> str:
+    """A Markdown table of every config key and its default (the README's copy is tested)."""
+    rows = ["| key | default |", "|---|---|"]
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict) and value and "dist" not in value and path != "":
+            if not all(isinstance(v, int | float) for v in value.values()):
+                for key, sub in value.items():
+                    walk(sub, f"{path}.{key}")
+                return
+        if isinstance(value, dict) and path == "":
+            for key, sub in value.items():
+                walk(sub, key)
+            return
+        if isinstance(value, dict) and value.get("dist") == "constant":
+            value = value["value"]  # a constant is written as a plain number
+        text = yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False)
+        text = text.strip()
+        text = text.removesuffix("\n...").strip()
+        rows.append(f"| `{path}` | `{text}` |")
+
+    walk(Config().to_dict(), "")
+    return "\n".join(rows)

@@ -230,7 +230,7 @@ def grid_values(start: float, stop: float, step: float) -> list[float]:
 class Grid(_Dist):
     """Values taken in order by position (for controlled sets): ``values`` or start/stop/step.
 
-    ``stop`` is inclusive. Position ``k`` gives ``values[k % len(values)]``.
+    ``stop`` is inclusive. Position ``k`` gives ``points[k % len(points)]``.
     """
 
     dist: Literal["grid"]
@@ -238,6 +238,7 @@ class Grid(_Dist):
     start: float | None = None
     stop: float | None = None
     step: float | None = None
+    _points: list[float] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _expand(self) -> Grid:
@@ -247,6 +248,7 @@ class Grid(_Dist):
                 raise ValueError("give either `values` or `start`/`stop`/`step`, not both")
             if not self.values:
                 raise ValueError("grid `values` is empty")
+            self._points = list(self.values)
             return self
         if any(v is None for v in ranged):
             raise ValueError("a grid needs `values` or all of `start`, `stop` and `step`")
@@ -254,20 +256,25 @@ class Grid(_Dist):
             raise ValueError(
                 f"step {self.step} does not lead from start {self.start} to stop {self.stop}"
             )
-        self.values = grid_values(self.start, self.stop, self.step)
+        self._points = grid_values(self.start, self.stop, self.step)
         return self
+
+    @property
+    def points(self) -> list[float]:
+        """The grid's values in order (expanded from start/stop/step if given so)."""
+        return self._points
 
     @property
     def is_grid(self) -> bool:
         return True
 
     def __len__(self) -> int:
-        return len(self.values or [])
+        return len(self._points)
 
     def sample(self, rng, size=1, index=None):
         if index is None:
             raise ValueError("a grid is iterated by position: pass index")
-        vals = np.asarray(self.values, dtype=np.float64)
+        vals = np.asarray(self._points, dtype=np.float64)
         return vals[(index + np.arange(size)) % vals.shape[0]]
 
 
