@@ -6,7 +6,7 @@ import argparse
 
 from morphgen.config import load_config
 from morphgen.errors import ConfigError
-from morphgen.sampling.sampler import IMAGE_EXTENSIONS, count_background_images
+from morphgen.sampling.sampler import count_background_images
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,11 +32,10 @@ def run_check(args: argparse.Namespace) -> int:
     cfg = load_config(args.file)
     bg = cfg.background
     if bg.directory is not None and bg.image_probability > 0:
-        if count_background_images(bg.directory) == 0:
-            raise ConfigError(
-                f"{args.file}: background.directory: no images "
-                f"({', '.join(IMAGE_EXTENSIONS)}) in {bg.directory}"
-            )
+        try:
+            count_background_images(bg.directory)
+        except ConfigError as exc:
+            raise ConfigError(f"{args.file}: {exc}") from None
     ids = cfg.identities
     images = ids.images_per_identity
     if images == "grid":

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from morphgen.config_schema import Augment, Config
-from morphgen.errors import ConfigError
+from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.distributions import _Dist
 from morphgen.sampling.expression import preset_vectors
@@ -30,21 +30,15 @@ from morphgen.sampling.identity import IdentitySampler, generator
 from morphgen.sampling.illumination import LightPrior
 from morphgen.sampling.params import CameraParams, Illumination, SceneParams
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
-
 
 def count_background_images(directory: Path) -> int:
-    """Images in a background directory, counted as ``BackgroundSource`` counts them."""
+    """Images in a background directory, counted by ``BackgroundSource`` (which renders them)."""
+    from morphgen.render.backgrounds import BackgroundSource
+
     try:
-        from morphgen.render.backgrounds import BackgroundSource
-    except ImportError:
-        files = [
-            p
-            for p in Path(directory).rglob("*")
-            if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
-        ]
-        return len(files)
-    return int(BackgroundSource(Path(directory)).count)
+        return int(BackgroundSource(Path(directory)).count)
+    except MorphgenError as exc:
+        raise ConfigError(f"background.directory: {exc}") from None
 
 
 class _Draws:
@@ -88,11 +82,6 @@ class Sampler:
         self.background_count = 0
         if bg.directory is not None and bg.image_probability > 0:
             self.background_count = count_background_images(bg.directory)
-            if self.background_count == 0:
-                raise ConfigError(
-                    f"background.directory: no images ({', '.join(IMAGE_EXTENSIONS)}) "
-                    f"in {bg.directory}"
-                )
 
     # ------------------------------------------------------------------ identities
     @property
