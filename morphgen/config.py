@@ -65,14 +65,10 @@ def _locate(root: yaml.Node | None, loc: tuple[Any, ...], err_type: str) -> tupl
                 for k, v in node.value
                 if getattr(k, "value", None) in ("dist", "kind")
             }
-            if seg in tags and not last:
-                continue
-            if last and err_type in ("missing", "extra_forbidden"):
+            if last and seg not in tags and err_type in ("missing", "extra_forbidden"):
                 path.append(str(seg))
                 line = node.start_mark.line + 1  # a missing key: where its mapping starts
-            elif not last and isinstance(seg, str) and seg in ("parametric",):
-                continue  # the default illumination kind when ``kind`` is omitted
-            continue
+            continue  # a union tag or branch name, or the default illumination kind
         if isinstance(node, yaml.SequenceNode) and isinstance(seg, int):
             if 0 <= seg < len(node.value):
                 node = node.value[seg]

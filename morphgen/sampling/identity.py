@@ -49,7 +49,7 @@ class IdentitySampler:
         sd = np.sqrt(np.maximum(model.shape.variance[: self.k_shape].astype(np.float64), 0.0))
         self._rms_weights = sd / np.sqrt(model.n_vertices)
         self._accepted: list[tuple[np.ndarray, np.ndarray]] = []
-        self._features = np.zeros((0, self._feature_dim()), dtype=np.float64)
+        self._features = np.zeros((64, self._feature_dim()), dtype=np.float64)  # grows x2
 
     def _feature_dim(self) -> int:
         return self.k_shape if self.space == "shape_rms_mm" else self.k_shape + self.k_color
@@ -83,14 +83,17 @@ class IdentitySampler:
         best, best_d = None, -1.0
         for _, cand in zip(range(md.max_tries), self._candidates(i), strict=False):
             f = self.features(*cand)
-            d = np.inf if i == 0 else float(np.min(np.linalg.norm(self._features - f, axis=1)))
+            diff = self._features[:i] - f
+            d = float(np.sqrt(np.min(np.einsum("ij,ij->i", diff, diff)))) if i else np.inf
             if d > best_d:
                 best, best_d = cand, d
             if d >= md.distance:
                 break
         assert best is not None
+        if i == len(self._features):
+            self._features = np.concatenate([self._features, np.zeros_like(self._features)])
+        self._features[i] = self.features(*best)
         self._accepted.append(best)
-        self._features = np.vstack([self._features, self.features(*best)])
 
     def nearest_neighbour_distances(self, n: int) -> np.ndarray:
         """For identities ``0..n-1``: the distance of each to its nearest other one."""
