@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 
@@ -179,3 +180,11 @@ def test_readme_defaults_table_matches_the_schema():
     match = re.search(section, readme, re.S)
     assert match, "README has no configuration section"
     assert defaults_table() in match.group(1)
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_configs_pickle_for_worker_processes(path):
+    cfg = load_config(path)
+    again = pickle.loads(pickle.dumps(cfg))
+    assert again.to_dict() == cfg.to_dict()
+    assert again.scene_grids() == cfg.scene_grids()

@@ -339,11 +339,15 @@ def _coerce(value: Any) -> Any:
 def _weighted(cls: type[_Dist]) -> type[_Dist]:
     """``cls`` plus a required positive ``weight`` (a mixture component)."""
     return create_model(  # type: ignore[call-overload]
-        f"Weighted{cls.__name__}", __base__=cls, weight=(float, Field(gt=0.0))
+        f"Weighted{cls.__name__}",
+        __base__=cls,
+        __module__=__name__,
+        weight=(float, Field(gt=0.0)),
     )
 
 
 _WEIGHTED = tuple(_weighted(c) for c in _CLASSES)
+globals().update({c.__name__: c for c in _WEIGHTED})  # importable by name, so picklable
 
 Dist = Annotated[
     Union[tuple(_CLASSES)],  # noqa: UP007 (a runtime-built union)
