@@ -47,7 +47,7 @@ def _tnorm(mean: float, std: float, low: float, high: float) -> TruncNormal:
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=False)
+    model_config = ConfigDict(extra="forbid")
 
 
 # --------------------------------------------------------------------------- model

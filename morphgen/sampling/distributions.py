@@ -36,7 +36,7 @@ from scipy.stats import truncnorm
 TAGS = ("constant", "normal", "truncnormal", "uniform", "mixture", "choice", "empirical", "grid")
 
 
-class _Dist(BaseModel):
+class Distribution(BaseModel):
     """Base of every distribution: strict keys, a ``dist`` tag."""
 
     model_config = ConfigDict(extra="forbid")
@@ -56,7 +56,7 @@ class _Dist(BaseModel):
         return False
 
 
-class Constant(_Dist):
+class Constant(Distribution):
     """Always ``value``."""
 
     dist: Literal["constant"] = "constant"
@@ -66,7 +66,7 @@ class Constant(_Dist):
         return np.full(size, self.value, dtype=np.float64)
 
 
-class Normal(_Dist):
+class Normal(Distribution):
     """Gaussian with ``mean`` and standard deviation ``std`` (>= 0; 0 gives the mean)."""
 
     dist: Literal["normal"]
@@ -77,7 +77,7 @@ class Normal(_Dist):
         return rng.normal(self.mean, self.std, size)
 
 
-class TruncNormal(_Dist):
+class TruncNormal(Distribution):
     """Gaussian ``mean``/``std`` restricted to ``[low, high]``."""
 
     dist: Literal["truncnormal"]
@@ -98,7 +98,7 @@ class TruncNormal(_Dist):
         return np.clip(np.asarray(out, dtype=np.float64), self.low, self.high)
 
 
-class Uniform(_Dist):
+class Uniform(Distribution):
     """Uniform on ``[low, high)``."""
 
     dist: Literal["uniform"]
@@ -124,7 +124,7 @@ def _check_weights(weights: list[float] | None, n: int) -> None:
         raise ValueError(f"weights must all be positive, got {weights}")
 
 
-class Choice(_Dist):
+class Choice(Distribution):
     """One of ``values`` with probabilities proportional to ``weights`` (default equal)."""
 
     dist: Literal["choice"]
@@ -179,7 +179,7 @@ def _csv_column(path: Path, column: str) -> list[float]:
     return values
 
 
-class Empirical(_Dist):
+class Empirical(Distribution):
     """Resamples observed values: a ``values`` list, or a ``csv`` file and its ``column``.
 
     A relative ``csv`` path is resolved against the config file's directory.
@@ -227,7 +227,7 @@ def grid_values(start: float, stop: float, step: float) -> list[float]:
     return [round(start + k * step, 12) for k in range(count)]
 
 
-class Grid(_Dist):
+class Grid(Distribution):
     """Values taken in order by position (for controlled sets): ``values`` or start/stop/step.
 
     ``stop`` is inclusive. Position ``k`` gives ``points[k % len(points)]``.
@@ -278,7 +278,7 @@ class Grid(_Dist):
         return vals[(index + np.arange(size)) % vals.shape[0]]
 
 
-class Mixture(_Dist):
+class Mixture(Distribution):
     """A weighted mixture: ``components: [{weight: 0.6, dist: uniform, low: 0, high: 1}, ...]``."""
 
     dist: Literal["mixture"]
@@ -301,7 +301,7 @@ class Mixture(_Dist):
         return out
 
 
-_CLASSES: tuple[type[_Dist], ...] = (
+_CLASSES: tuple[type[Distribution], ...] = (
     Constant,
     Normal,
     TruncNormal,
@@ -336,7 +336,7 @@ def _coerce(value: Any) -> Any:
     return value
 
 
-def _weighted(cls: type[_Dist]) -> type[_Dist]:
+def _weighted(cls: type[Distribution]) -> type[Distribution]:
     """``cls`` plus a required positive ``weight`` (a mixture component)."""
     return create_model(  # type: ignore[call-overload]
         f"Weighted{cls.__name__}",

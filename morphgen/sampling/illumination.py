@@ -19,7 +19,7 @@ import numpy as np
 
 from morphgen.config_schema import EmpiricalLight, FrontalLight, NormalLight, ParametricLight
 from morphgen.errors import ConfigError
-from morphgen.sampling.distributions import _Dist
+from morphgen.sampling.distributions import Distribution
 
 N0 = 0.5 / np.sqrt(np.pi)
 N1 = np.sqrt(3.0 / np.pi) / 2.0
@@ -31,7 +31,7 @@ LAMBERT = np.array([np.pi] + [2.0 * np.pi / 3.0] * 3 + [np.pi / 4.0] * 5)
 # The sampler's draw function: (factor name, a distribution or ``f(rng, size)``, size) ->
 # values; each factor name has its own random stream (and grid position).
 DrawFn = Callable[
-    [str, "_Dist | Callable[[np.random.Generator, int], np.ndarray]", int], np.ndarray
+    [str, "Distribution | Callable[[np.random.Generator, int], np.ndarray]", int], np.ndarray
 ]
 
 

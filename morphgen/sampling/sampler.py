@@ -24,7 +24,7 @@ import numpy as np
 from morphgen.config_schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
-from morphgen.sampling.distributions import _Dist
+from morphgen.sampling.distributions import Distribution
 from morphgen.sampling.expression import preset_vectors
 from morphgen.sampling.identity import IdentitySampler, generator
 from morphgen.sampling.illumination import LightPrior
@@ -54,15 +54,15 @@ class _Draws:
     def __call__(
         self,
         name: str,
-        what: _Dist | Callable[[np.random.Generator, int], np.ndarray],
+        what: Distribution | Callable[[np.random.Generator, int], np.ndarray],
         size: int = 1,
     ) -> np.ndarray:
         rng = self.rng(name)
-        if isinstance(what, _Dist):
+        if isinstance(what, Distribution):
             return what.sample(rng, size, index=self.grid_index.get(name))
         return np.asarray(what(rng, size))
 
-    def one(self, name: str, dist: _Dist) -> float:
+    def one(self, name: str, dist: Distribution) -> float:
         return float(self(name, dist, 1)[0])
 
 
