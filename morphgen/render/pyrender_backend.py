@@ -311,20 +311,36 @@ def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np
         lost = face & (triangle_id < 0)  # sub-pixel specks with no centre sample nearby
         alpha[lost] = 0.0
         face &= ~lost
-    encoded = rgba[..., :3].astype(np.float32) / 255.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        color = srgb_decode(np.where(alpha[..., None] > 0, encoded / alpha[..., None], 0.0))
+    color = _decode_colour(rgba)
     mask = np.zeros(alpha.shape, dtype=np.uint8)
     mask[face] = frame.triangle_labels[triangle_id[face]]
     attributes = _interpolate(frame, triangle_id) if frame.attributes else {}
     return Raster(
-        color=np.clip(color, 0.0, 1.0).astype(np.float32),
+        color=color,
         alpha=alpha,
         mask=mask,
         depth=depth,
         triangle_id=triangle_id,
         attributes=attributes,
     )
+
+
+_DECODE_LUT = srgb_decode(np.arange(256, dtype=np.float32) / 255.0)
+
+
+def _decode_colour(rgba: np.ndarray) -> np.ndarray:
+    """Linear, un-premultiplied colour from the resolved sRGB-encoded RGBA (0 where alpha is 0)."""
+    h, w, _ = rgba.shape
+    flat = rgba.reshape(-1, 4)
+    seen = np.flatnonzero(flat[:, 3])
+    pixels = flat[seen]
+    color = _DECODE_LUT.take(pixels[:, :3])
+    partial = pixels[:, 3] < 255  # the resolve premultiplied these by their coverage
+    encoded = pixels[partial, :3] / pixels[partial, 3:].astype(np.float32)
+    color[partial] = srgb_decode(np.minimum(encoded, 1.0))
+    out = np.zeros((h * w, 3), dtype=np.float32)
+    out[seen] = color
+    return out.reshape(h, w, 3)
 
 
 def _fill_from_neighbours(
