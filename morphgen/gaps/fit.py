@@ -23,20 +23,20 @@ from morphgen.config import Config, parse_config
 from morphgen.errors import MorphgenError
 from morphgen.gaps.divergence import Divergence, divergence, finite
 from morphgen.gaps.mixture import GaussianMixture, best_gmm
+from morphgen.sampling.distributions import Distribution
 
 ALIASES = {"yaw": "pose.yaw", "pitch": "pose.pitch", "roll": "pose.roll"}
 METHODS = ("gmm", "empirical")
 
 
-def config_dist(config: Config, path: str) -> Any | None:
-    """The distribution (a model with ``dist`` and ``sample``) at dotted ``path``, or None."""
+def config_dist(config: Config, path: str) -> Distribution | None:
+    """The distribution at dotted ``path`` in ``config`` (None if there is none)."""
     node: Any = config
     for part in path.split("."):
         if not isinstance(node, BaseModel) or part not in type(node).model_fields:
             return None
         node = getattr(node, part)
-    is_dist = isinstance(node, BaseModel) and hasattr(node, "dist") and hasattr(node, "sample")
-    return node if is_dist else None
+    return node if isinstance(node, Distribution) else None
 
 
 def fittable_columns(config: Config, columns: list[str]) -> dict[str, str]:
@@ -80,7 +80,7 @@ def fitted_spec(values: np.ndarray, method: str, max_components: int) -> dict[st
     return mixture_spec(best_gmm(x, max_components), lo, hi)
 
 
-def draw(dist: Any, n: int, seed: int) -> np.ndarray:
+def draw(dist: Distribution, n: int, seed: int) -> np.ndarray:
     """``n`` draws from a config distribution (a grid is taken in order)."""
     return dist.sample(np.random.default_rng(seed), n, index=0)
 
