@@ -19,7 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("source", metavar="DIR", help="a morphgen dataset directory or a CSV")
     parser.add_argument(
-        "-o", "--out", metavar="REPORT_DIR", help="report directory (default: DIR/stats)"
+        "-o",
+        "--out",
+        metavar="REPORT_DIR",
+        help="report directory (default: DIR_stats next to DIR)",
     )
     parser.set_defaults(func=run)
 
@@ -38,4 +41,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _default_out(path: Path, name: str) -> Path:
-    return path / name if path.is_dir() else path.with_name(f"{path.stem}_{name}")
+    """Next to the source (never inside a dataset): ``out/demo`` -> ``out/demo_stats``."""
+    path = path.resolve()
+    return path.with_name(f"{path.stem if path.is_file() else path.name}_{name}")
