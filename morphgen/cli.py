@@ -13,6 +13,9 @@ from morphgen.errors import MorphgenError
 # ``func(args) -> int`` default. Order is the order shown in ``morphgen --help``.
 COMMAND_MODULES = (
     "morphgen.commands.config",
+    "morphgen.commands.generate",
+    "morphgen.commands.verify",
+    "morphgen.commands.preview",
     "morphgen.commands.model",
     "morphgen.commands.labels",
     "morphgen.commands.stats",

@@ -54,3 +54,35 @@ def fake_sample(identity: int, sample: int, size: int = 32, labels: int = 15) ->
         landmark_visible=rng.random(68) > 0.3,
         extras={"normals": rng.integers(0, 256, size=(size, size, 3), dtype=np.uint8)},
     )
+
+
+def write_fake_dataset(directory, fmt: str = "webdataset", shards: int = 2, labels: str = "lapa"):
+    """A finished dataset of fake samples (two identities per shard, two samples each)."""
+    from morphgen.io.manifest import Manifest, config_hash, label_info, save_manifest
+    from morphgen.io.options import OutputOptions
+    from morphgen.io.shards import write_shard
+
+    config = {"seed": 0, "output": {"format": fmt, "mask": True, "depth": "png16"}}
+    manifest = Manifest(
+        morphgen_version="test",
+        format=fmt,
+        config=config,
+        config_hash=config_hash(config, "", "cpu"),
+        seed=0,
+        model={"path": None, "sha256": "", "name": "fake"},
+        backend="cpu",
+        labels=label_info(labels),
+        plan={
+            "shards": shards,
+            "samples": 4 * shards,
+            "identities": 2 * shards,
+            "samples_per_shard": 4,
+        },
+    )
+    options = OutputOptions(format=fmt, labels=labels)
+    n_labels = len(manifest.labels["classes"])
+    for k in range(shards):
+        samples = [fake_sample(i, j, labels=n_labels) for i in (2 * k, 2 * k + 1) for j in (0, 1)]
+        manifest.shards[k] = write_shard(directory, k, samples, options)
+    save_manifest(directory, manifest)
+    return manifest

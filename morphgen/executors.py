@@ -1,0 +1,96 @@
+"""Run shard tasks: in this process, in local worker processes, or on a Dask cluster.
+
+Every executor calls ``on_done(entry)`` in the calling process as each shard finishes,
+in completion order; the caller records it in the manifest. On an error or Ctrl-C the
+workers are stopped at once: unfinished shards exist only under temp names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+from morphgen.io.shards import ShardEntry
+from morphgen.shards import JobSpec, context_for, run_shard
+
+OnDone = Callable[[ShardEntry], None]
+# One thread per worker process: the workers already use every core.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def single_threaded_children() -> Iterator[None]:
+    """Set the thread-count variables to 1 for processes started inside the block."""
+    saved = {name: os.environ.get(name) for name in THREAD_VARS}
+    os.environ.update({name: "1" for name in THREAD_VARS})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Watchdog: a worker whose parent died (kill -9) exits instead of rendering on."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _init_worker(spec: JobSpec, parent: int) -> None:
+    """Worker start: leave Ctrl-C to the parent, follow the parent's death, load the job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    context_for(spec)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued shards and kill running ones (Python < 3.14 has no public way)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
+
+
+def run_inline(spec: JobSpec, indices: Sequence[int], on_done: OnDone) -> None:
+    """Run every shard in this process, in order."""
+    for index in indices:
+        on_done(run_shard(spec, index))
+
+
+def run_local(spec: JobSpec, indices: Sequence[int], workers: int, on_done: OnDone) -> None:
+    """Run shards on ``workers`` local processes (``spawn``: no fork after numba/GL init)."""
+    if workers <= 1 or len(indices) <= 1:
+        run_inline(spec, indices, on_done)
+        return
+    workers = min(workers, len(indices))
+    with single_threaded_children():
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(spec, os.getpid()),
+        )
+        try:
+            pending: set[Future[ShardEntry]] = {
+                pool.submit(run_shard, spec, index) for index in indices
+            }
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    on_done(future.result())
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown(wait=True)

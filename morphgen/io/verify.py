@@ -1,0 +1,117 @@
+"""Check a dataset against its manifest and say exactly what is wrong.
+
+Per shard: the file exists, its size and sha256 match, it reads, it holds the listed
+number of samples of the listed identities, each sample has its image (and mask/depth
+when the config asked for them), masks hold only ids of the dataset's label set, and the
+metadata is complete and agrees with the sample's key. For identity folders, every file
+in the shard's index is checked against its own sha256 too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from morphgen.io.atomic import is_temp, sha256_file
+from morphgen.io.readers import Dataset
+from morphgen.io.shards import ShardEntry
+
+# Metadata every sample carries: enough to re-render it exactly.
+REQUIRED_METADATA = ("identity", "sample", "params")
+
+
+def _sample_problems(sample: dict[str, Any], valid: np.ndarray, config: dict) -> Iterator[str]:
+    key = sample["key"]
+    output = config.get("output", {})
+    if sample["rgb"] is None:
+        yield f"{key}: no image"
+    if output.get("mask", True):
+        mask = sample["mask"]
+        if mask is None:
+            yield f"{key}: no mask"
+        else:
+            bad = sorted(set(np.unique(mask).tolist()) - set(valid.tolist()))
+            if bad:
+                yield f"{key}: mask holds ids {bad} outside the label set"
+    if output.get("depth", "none") != "none" and sample["depth"] is None:
+        yield f"{key}: no depth"
+    meta = sample["metadata"]
+    if not isinstance(meta, dict):
+        yield f"{key}: no metadata"
+        return
+    missing = [name for name in REQUIRED_METADATA if name not in meta]
+    if missing:
+        yield f"{key}: metadata lacks {', '.join(missing)}"
+    if (meta.get("identity"), meta.get("sample")) != (sample["identity"], sample["sample"]):
+        yield (f"{key}: metadata says identity {meta.get('identity')} sample {meta.get('sample')}")
+
+
+def _folder_files(root: Path, index_path: Path) -> Iterator[str]:
+    """Problems with the files one identity-folders shard lists in its index."""
+    files = json.loads(index_path.read_text())["files"]
+    for rel, digest in files.items():
+        path = root / rel
+        if not path.is_file():
+            yield f"{rel}: missing"
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            yield f"{rel}: sha256 differs from the shard index"
+
+
+def shard_problems(ds: Dataset, entry: ShardEntry) -> Iterator[str]:
+    """Every problem of one shard, each prefixed with its file."""
+    path = ds.directory / entry.file
+    if not path.is_file():
+        yield f"{entry.file}: missing"
+        return
+    size = path.stat().st_size
+    if size != entry.bytes:
+        yield f"{entry.file}: {size} bytes, the manifest says {entry.bytes}"
+    digest = sha256_file(path)
+    if digest != entry.sha256:
+        yield f"{entry.file}: sha256 {digest[:12]}..., the manifest says {entry.sha256[:12]}..."
+    valid = np.array([c["id"] for c in ds.manifest.labels.get("classes", [])])
+    try:
+        if ds.manifest.format == "folders":
+            yield from (f"{entry.file}: {p}" for p in _folder_files(ds.directory, path))
+        count = 0
+        identities = []
+        for sample in ds.shard_samples(entry):
+            count += 1
+            identities.append(sample["identity"])
+            yield from (
+                f"{entry.file}: {p}" for p in _sample_problems(sample, valid, ds.manifest.config)
+            )
+    except Exception as exc:  # any decoding failure is a finding, not a crash
+        yield f"{entry.file}: unreadable ({type(exc).__name__}: {exc})"
+        return
+    if count != entry.samples:
+        yield f"{entry.file}: {count} samples, the manifest says {entry.samples}"
+    if identities and (min(identities), max(identities)) != tuple(entry.identities):
+        yield (
+            f"{entry.file}: identities {min(identities)}-{max(identities)}, the manifest says "
+            f"{entry.identities[0]}-{entry.identities[1]}"
+        )
+
+
+def dataset_problems(ds: Dataset) -> Iterator[str]:
+    """Every problem of a dataset: unfinished or unlisted shards, then each shard's."""
+    planned = ds.manifest.plan["shards"]
+    if not ds.manifest.complete:
+        missing = planned - len(ds.manifest.shards)
+        yield f"manifest: {missing} of {planned} shards unfinished (run generate again)"
+    listed = {entry.file for entry in ds.shards}
+    shard_dir = ds.directory / ("index" if ds.manifest.format == "folders" else "shards")
+    if shard_dir.is_dir():
+        for path in sorted(shard_dir.iterdir()):
+            rel = path.relative_to(ds.directory).as_posix()
+            if is_temp(path):
+                yield f"{rel}: temp file of an interrupted run"
+            elif rel not in listed:
+                yield f"{rel}: not in the manifest"
+    for entry in ds.shards:
+        yield from shard_problems(ds, entry)

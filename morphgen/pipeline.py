@@ -1,0 +1,195 @@
+"""``generate()``: turn a config into a dataset directory, resuming whatever is finished.
+
+1. Build the job here (model, sampler, shard plan, concrete backend) and its config hash.
+2. Claim the directory: a manifest of another config is refused unless ``overwrite``;
+   temp files of an interrupted run are removed; listed shards whose file is missing or
+   has the wrong size are dropped (and redone).
+3. Run the shards not yet finished on an executor; after each one, the manifest is
+   rewritten atomically. A shard is finished exactly when the manifest lists it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from morphgen import __version__
+from morphgen.errors import MorphgenError
+from morphgen.io.atomic import clean_stale_temps, write_error
+from morphgen.io.folder_writer import FOLDERS
+from morphgen.io.manifest import MANIFEST, Manifest, label_info, load_manifest, save_manifest
+from morphgen.io.shards import ShardEntry
+from morphgen.shards import JobSpec, ShardContext, context_for
+
+# What a dataset consists of, removed by ``overwrite`` (never anything else in the directory).
+_DATASET_PARTS = ("shards", "index", *FOLDERS.values(), "preview.png", MANIFEST)
+
+
+@dataclass
+class Summary:
+    """What a ``generate`` run did."""
+
+    out_dir: Path
+    images: int  # images in the dataset
+    identities: int
+    shards: int
+    rendered: int  # images rendered by this run (the rest were already finished)
+    seconds: float
+
+    @property
+    def throughput(self) -> float:
+        return self.rendered / self.seconds if self.seconds > 0 else 0.0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.images} images of {self.identities} identities in {self.shards} shards at "
+            f"{self.out_dir}\nrendered {self.rendered} images in {self.seconds:.1f} s "
+            f"({self.throughput:.1f} images/s)"
+        )
+
+
+def default_workers() -> int:
+    """One worker per core available to this process."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _new_manifest(ctx: ShardContext) -> Manifest:
+    config = ctx.spec.config
+    plan = ctx.sampler.plan()
+    return Manifest(
+        morphgen_version=__version__,
+        format=ctx.options.format,
+        config=config.to_dict(),
+        config_hash=ctx.hash,
+        seed=int(config.seed),
+        model={
+            "path": None if ctx.model_path is None else str(ctx.model_path),
+            "sha256": ctx.model_sha256,
+            "name": getattr(ctx.model, "name", ""),
+        },
+        backend=ctx.spec.backend,
+        labels=label_info(ctx.options.labels),
+        plan={
+            "shards": len(ctx.shards),
+            "samples": len(plan),
+            "identities": len({i for i, _ in plan}),
+            "samples_per_shard": ctx.options.samples_per_shard,
+        },
+    )
+
+
+def _remove_dataset(out_dir: Path) -> None:
+    for name in _DATASET_PARTS:
+        path = out_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def _still_there(out_dir: Path, entry: ShardEntry) -> bool:
+    path = out_dir / entry.file
+    return path.is_file() and path.stat().st_size == entry.bytes
+
+
+def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
+    """The manifest to continue: the existing one for the same config, else ``fresh``."""
+    old = load_manifest(out_dir)
+    if old is not None and old.config_hash != fresh.config_hash:
+        if not overwrite:
+            raise MorphgenError(
+                f"{out_dir} holds a dataset of a different config (manifest config hash "
+                f"{old.config_hash[:12]}, this run {fresh.config_hash[:12]}: config, model or "
+                "backend differ); choose another --out or pass --overwrite to replace it"
+            )
+        old = None
+    if old is None:
+        _remove_dataset(out_dir)
+        manifest = fresh
+    else:
+        manifest = old
+        manifest.shards = {i: e for i, e in old.shards.items() if _still_there(out_dir, e)}
+    clean_stale_temps(out_dir)
+    save_manifest(out_dir, manifest)
+    return manifest
+
+
+def prepare_dir(out_dir: Path) -> None:
+    """Create the output directory, turning permission/space errors into a clear message."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(out_dir, exc) from None
+
+
+def generate(
+    config: Any,
+    out_dir: str | Path,
+    workers: int | None = None,
+    executor: str = "local",
+    overwrite: bool = False,
+    backend: str | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> Summary:
+    """Generate (or finish) the dataset of ``config`` in ``out_dir``.
+
+    ``backend`` overrides ``config.render.backend``; ``executor`` is ``local`` (``workers``
+    processes, default one per core; 1 = this process) or ``dask`` (the cluster at
+    ``scheduler``, or a LocalCluster of ``workers`` processes when it is None).
+    """
+    from morphgen.render.select import resolve_backend_name
+
+    start = time.perf_counter()
+    out_dir = Path(out_dir).resolve()
+    prepare_dir(out_dir)
+    name = backend or config.render.backend
+    spec = JobSpec(config, str(out_dir), resolve_backend_name(name, config.render.device))
+    ctx = context_for(spec)
+    manifest = claim(out_dir, _new_manifest(ctx), overwrite)
+    todo = [k for k in range(len(ctx.shards)) if k not in manifest.shards]
+    done_before = sum(e.samples for e in manifest.shards.values())
+    bar = tqdm(
+        total=manifest.plan["samples"],
+        initial=done_before,
+        unit="img",
+        desc="generate",
+        disable=not progress or not todo,
+        dynamic_ncols=True,
+    )
+
+    def on_done(entry: ShardEntry) -> None:
+        manifest.shards[entry.index] = entry
+        save_manifest(out_dir, manifest)
+        bar.update(entry.samples)
+
+    try:
+        if executor == "local":
+            from morphgen.executors import run_local
+
+            run_local(spec, todo, workers or default_workers(), on_done)
+        elif executor == "dask":
+            from morphgen.dask_executor import run_dask
+
+            run_dask(spec, todo, on_done, scheduler=scheduler, workers=workers)
+        else:
+            raise MorphgenError(f"--executor {executor!r}: expected local or dask")
+    finally:
+        bar.close()
+    return Summary(
+        out_dir=out_dir,
+        images=manifest.plan["samples"],
+        identities=manifest.plan["identities"],
+        shards=len(manifest.shards),
+        rendered=manifest.plan["samples"] - done_before,
+        seconds=time.perf_counter() - start,
+    )
