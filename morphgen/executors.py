@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
 
 from morphgen.io.shards import ShardEntry
 from morphgen.shards import JobSpec, context_for, run_shard
@@ -94,3 +95,69 @@ def run_local(spec: JobSpec, indices: Sequence[int], workers: int, on_done: OnDo
             _stop(pool)
             raise
         pool.shutdown(wait=True)
+
+
+def _dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    """A client for the cluster at ``scheduler``, or for a new LocalCluster of processes."""
+    from distributed import Client, LocalCluster
+
+    from morphgen.errors import MorphgenError
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="30s"), None
+        except OSError as exc:
+            raise MorphgenError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    with single_threaded_children():
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+        )
+    return Client(cluster), cluster
+
+
+def _check_shared(client: Any, out_dir: str) -> None:
+    """Every worker must see the output directory (a shared filesystem on a cluster)."""
+    from morphgen.errors import MorphgenError
+
+    seen = client.run(os.path.isdir, out_dir)
+    blind = sorted(address for address, ok in seen.items() if not ok)
+    if blind:
+        raise MorphgenError(
+            f"Dask workers {', '.join(blind)} cannot see {out_dir}; --out must be on a "
+            "filesystem every worker mounts at the same path"
+        )
+
+
+def run_dask(
+    spec: JobSpec,
+    indices: Sequence[int],
+    on_done: OnDone,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> None:
+    """Run shards as Dask tasks; each worker process keeps its model and renderer cached."""
+    from distributed import as_completed
+
+    if not indices:
+        return
+    client, cluster = _dask_client(scheduler, workers)
+    futures = []
+    try:
+        _check_shared(client, spec.out_dir)
+        print(f"Dask dashboard: {client.dashboard_link}", flush=True)
+        tag = spec.cache_key[:12]
+        futures = [
+            client.submit(run_shard, spec, index, key=f"morphgen-{tag}-shard-{index:06d}")
+            for index in indices
+        ]
+        for future in as_completed(futures):
+            on_done(future.result())
+    except BaseException:
+        client.cancel(futures)
+        raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

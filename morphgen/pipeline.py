@@ -176,9 +176,13 @@ def generate(
         if executor == "local":
             from morphgen.executors import run_local
 
-            run_local(spec, todo, workers or default_workers(), on_done)
+            try:
+                run_local(spec, todo, workers or default_workers(), on_done)
+            except BaseException:
+                clean_stale_temps(out_dir)  # the workers are stopped: their temp files go
+                raise
         elif executor == "dask":
-            from morphgen.dask_executor import run_dask
+            from morphgen.executors import run_dask
 
             run_dask(spec, todo, on_done, scheduler=scheduler, workers=workers)
         else:
