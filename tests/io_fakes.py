@@ -26,8 +26,14 @@ class FakeSample:
             "identity": self.params.identity,
             "sample": self.params.sample,
             "params": self.params.to_dict(),
-            "landmarks": self.landmarks.tolist(),
-            "landmark_visible": self.landmark_visible.tolist(),
+            "landmarks": [
+                {"name": f"p{n}", "x": float(x), "y": float(y), "visible": bool(v)}
+                for n, ((x, y), v) in enumerate(
+                    zip(self.landmarks, self.landmark_visible, strict=True)
+                )
+            ],
+            "camera": {"width": self.rgb.shape[1], "height": self.rgb.shape[0]},
+            "backend": "fake",
         }
 
 

@@ -52,7 +52,7 @@ def test_verify_reports_invalid_mask_ids_and_incomplete_metadata(tmp_path, capsy
     manifest = write_fake_dataset(tmp_path, shards=1)
     bad = [fake_sample(0, 0, labels=11), fake_sample(0, 1, labels=11)]
     bad[0].mask[0, 0] = 200  # lapa has 11 classes: 0..10
-    bad[1].metadata = lambda: {"identity": 0, "sample": 1}  # no params
+    bad[1].metadata = lambda: {"identity": 0, "sample": 1, "camera": {}, "backend": "x"}
     bad += [fake_sample(1, 0, labels=11), fake_sample(1, 1, labels=11)]
     entry = write_shard(tmp_path, 0, bad, OutputOptions(labels="lapa"))
     manifest.shards[0] = entry
@@ -60,7 +60,7 @@ def test_verify_reports_invalid_mask_ids_and_incomplete_metadata(tmp_path, capsy
     assert main(["verify", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "id000000_s0000: mask holds ids [200] outside the label set" in out
-    assert "id000000_s0001: metadata lacks params" in out
+    assert "id000000_s0001: metadata lacks params, landmarks" in out
     assert "1 problem" not in out and "2 problems found" in out
 
 

@@ -26,18 +26,7 @@ _CAPTION = 14
 
 def landmark_points(meta: dict[str, Any]) -> list[tuple[float, float, bool]]:
     """(x, y, visible) of every landmark in a sample's metadata (empty if none)."""
-    points = meta.get("landmarks") or []
-    visible = meta.get("landmark_visible")
-    out = []
-    for n, point in enumerate(points):
-        if isinstance(point, dict):
-            x, y = point["x"], point["y"]
-            vis = point.get("visible", True)
-        else:
-            x, y = point[0], point[1]
-            vis = True if visible is None else visible[n]
-        out.append((float(x), float(y), bool(vis)))
-    return out
+    return [(float(p["x"]), float(p["y"]), bool(p["visible"])) for p in meta.get("landmarks", [])]
 
 
 def _palette(labels: dict[str, Any]) -> list[int]:

@@ -16,6 +16,8 @@ from morphgen.io.encode import (
 
 FORMATS = ("webdataset", "hdf5", "folders")
 DEPTH_MODES = ("none", "png16", "npy")
+# Metadata keys that hold landmarks (dropped when ``output.landmarks`` is false).
+LANDMARK_KEYS = ("landmarks", "landmark_visible", "arcface5")
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ def sample_metadata(sample: Any, options: OutputOptions) -> dict[str, Any]:
     """The sample's metadata, without landmarks when they are switched off."""
     metadata = dict(sample.metadata())
     if not options.landmarks:
-        metadata = {k: v for k, v in metadata.items() if "landmark" not in k}
+        for key in LANDMARK_KEYS:
+            metadata.pop(key, None)
     return metadata
 
 

@@ -21,8 +21,8 @@ from morphgen.io.atomic import is_temp, sha256_file
 from morphgen.io.readers import Dataset
 from morphgen.io.shards import ShardEntry
 
-# Metadata every sample carries: enough to re-render it exactly.
-REQUIRED_METADATA = ("identity", "sample", "params")
+# Metadata every sample carries: enough to re-render it exactly (landmarks when configured).
+REQUIRED_METADATA = ("identity", "sample", "params", "camera", "backend")
 
 
 def _sample_problems(sample: dict[str, Any], valid: np.ndarray, config: dict) -> Iterator[str]:
@@ -44,7 +44,8 @@ def _sample_problems(sample: dict[str, Any], valid: np.ndarray, config: dict) ->
     if not isinstance(meta, dict):
         yield f"{key}: no metadata"
         return
-    missing = [name for name in REQUIRED_METADATA if name not in meta]
+    required = REQUIRED_METADATA + (("landmarks",) if output.get("landmarks", True) else ())
+    missing = [name for name in required if name not in meta]
     if missing:
         yield f"{key}: metadata lacks {', '.join(missing)}"
     if (meta.get("identity"), meta.get("sample")) != (sample["identity"], sample["sample"]):
