@@ -130,9 +130,17 @@ def divergence(
 def compare(
     a: dict[str, np.ndarray], b: dict[str, np.ndarray], bins: int | None = None
 ) -> list[Divergence]:
-    """Divergences of every attribute with finite values in both, most different first."""
+    """Divergences of every attribute with finite values in both, most different first.
+
+    An attribute that is one and the same constant in both (a class absent from both
+    datasets' masks, say) carries no information and is left out.
+    """
     out = []
     for name in a:
-        if name in b and finite(a[name]).size and finite(b[name]).size:
-            out.append(divergence(name, a[name], b[name], bins))
+        fa, fb = (finite(a[name]), finite(b.get(name, ()))) if name in b else ((), ())
+        if not (len(fa) and len(fb)):
+            continue
+        if fa.min() == fa.max() == fb.min() == fb.max():
+            continue
+        out.append(divergence(name, fa, fb, bins))
     return sorted(out, key=lambda d: d.symmetric, reverse=True)

@@ -165,7 +165,8 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
             f"<td>{d.edges.size - 1}</td>"
             f"<td style='text-align:left'><div class='bar' style='width:{width}px'></div></td></tr>"
         )
-    only = sorted(set(a.attributes) ^ set(b.attributes))
+    compared = {d.attribute for d in divergences}
+    only = sorted((set(a.attributes) | set(b.attributes)) - compared)
     (out_dir / "compare.json").write_text(
         json.dumps(
             {
@@ -176,7 +177,7 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
                 "units": "nats",
                 "ranked_by": "KL(A||B) + KL(B||A)",
                 "ranked": [d.to_dict() for d in divergences],
-                "not_in_both": only,
+                "not_compared": only,
             },
             indent=2,
         )
@@ -191,7 +192,9 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
         "direction reads for two samples of one distribution, (bins-1)/2 (1/nA + 1/nB)."
     )
     if only:
-        meta += "<br>Only in one source (not compared): " + html.escape(", ".join(only))
+        meta += "<br>Not compared (in one source only, or one constant in both): " + html.escape(
+            ", ".join(only)
+        )
     tile(charts).save(out_dir / "overview.png")
     index = out_dir / "index.html"
     index.write_text(
