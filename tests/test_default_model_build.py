@@ -221,3 +221,49 @@ def _garble(path: Path) -> None:
 
 def _change_face(path: Path) -> None:
     path.write_text(path.read_text().replace("f 1/1 2/2", "f 2/2 1/1", 1))
+
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "build_default_model.py"
+
+
+def _script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_default_model", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_script_writes_same_bytes_twice_and_the_model_loads(tmp_path, capsys):
+    statismo = pytest.importorskip("morphgen.model.statismo")
+    make_folder(tmp_path / "ict")
+    script = _script()
+    outs = [tmp_path / "a.h5", tmp_path / "b.h5"]
+    for out in outs:
+        assert script.main([str(tmp_path / "ict"), "--out", str(out)], layout=LAYOUT) == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    digest = (tmp_path / "a.sha256").read_text().split()[0]
+    assert digest in capsys.readouterr().out
+    model = statismo.read_statismo(outs[0])
+    assert model.n_vertices == KEPT.size
+    assert model.blendshapes.names == ["eyeBlink_L", "jawOpen"]
+    assert model.regions[36] == LABEL_IDS["teeth"]
+    assert model.landmarks["left_pupil"] == 40
+
+
+def test_script_reports_a_bad_folder_and_exits_2(tmp_path):
+    import subprocess
+    import sys
+
+    make_folder(tmp_path)
+    (tmp_path / "FaceXModel" / "identity000.obj").unlink()
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), str(tmp_path), "--out", str(tmp_path / "x.h5")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert "error:" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "x.h5").exists()

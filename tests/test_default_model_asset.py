@@ -1,0 +1,110 @@
+"""The shipped default model: loads, has the documented parts, plausible colours and geometry."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import morphgen
+from morphgen.labels import LABEL_IDS, LABELS
+
+ASSETS = Path(morphgen.__file__).parent / "assets"
+ASSET = ASSETS / "default_model.h5"
+PRESET_SHAPES = (
+    "mouthSmile_L",
+    "mouthSmile_R",
+    "jawOpen",
+    "eyeBlink_L",
+    "eyeBlink_R",
+    "browInnerUp_L",
+    "browOuterUp_R",
+)
+
+load = pytest.importorskip("morphgen.model.load")
+pytestmark = pytest.mark.skipif(not ASSET.exists(), reason="default model not built yet")
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load.load_model()
+
+
+def _srgb_hue(linear: np.ndarray) -> np.ndarray:
+    s = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.abs(linear) ** (1 / 2.4) - 0.055)
+    r, g, b = s[..., 0], s[..., 1], s[..., 2]
+    mx, mn = s.max(axis=-1), s.min(axis=-1)
+    d = np.maximum(mx - mn, 1e-9)
+    h = np.where(mx == r, ((g - b) / d) % 6, np.where(mx == g, (b - r) / d + 2, (r - g) / d + 4))
+    return h * 60.0
+
+
+def test_checksum_matches_record():
+    recorded = (ASSETS / "default_model.sha256").read_text().split()[0]
+    assert hashlib.sha256(ASSET.read_bytes()).hexdigest() == recorded
+
+
+def test_licence_and_notice_ship():
+    notice = (ASSETS / "NOTICE").read_text()
+    assert "Copyright (c) 2020 USC Institute for Creative Technologies" in notice
+    assert "MIT License" in (ASSETS / "LICENSE-ICT-FaceKit").read_text()
+
+
+def test_counts_and_parts(model):
+    assert model.n_vertices == 22991  # 26,719 less the iris shells and special-shader parts
+    assert model.n_triangles == 45644
+    assert model.units == "mm"
+    assert 50 <= model.shape.n_components <= 100
+    assert model.blendshapes is not None and len(model.blendshapes.names) == 53
+    assert set(PRESET_SHAPES) <= set(model.blendshapes.names)
+    assert model.expression is not None and model.expression.n_components >= 30
+    assert model.ibug68() is not None
+    found = set(np.unique(model.regions).tolist())
+    assert found == {label.id for label in LABELS if label.id != 0}
+
+
+def test_axes_follow_the_conventions(model):
+    v = model.mean_vertices()
+    blink = model.blendshapes.deltas[:, model.blendshapes.index("eyeBlink_L")].reshape(-1, 3)
+    moved = np.linalg.norm(blink, axis=1) > 1.0
+    assert v[moved, 0].min() > 0  # the subject's left eye is at +x
+    lm = {name: v[i] for name, i in model.landmarks.items()}
+    assert lm["left_eye_outer"][0] > lm["left_eye_inner"][0] > 0 > lm["right_eye_outer"][0]
+    assert lm["nose_tip"][2] == max(p[2] for name, p in lm.items() if name.startswith("ibug"))
+    assert lm["ibug09"][1] < lm["ibug58"][1] < lm["nose_tip"][1] < lm["ibug28"][1]
+    eyes = np.linalg.norm(lm["ibug37"] - lm["ibug46"])
+    assert 80 < eyes < 100  # about 89 mm (REFERENCE section 9)
+    left_eye = model.regions == LABEL_IDS["left_eye"]
+    assert (v[left_eye, 0] > 0).all()
+    # front faces counter-clockwise: the nose tip's triangles face +z
+    tri = model.triangles[(model.triangles == model.landmarks["nose_tip"]).any(axis=1)]
+    normals = np.cross(v[tri[:, 1]] - v[tri[:, 0]], v[tri[:, 2]] - v[tri[:, 0]])
+    assert (normals[:, 2] > 0).mean() > 0.5
+
+
+def test_colour_samples_are_plausible(model):
+    rng = np.random.default_rng(0)
+    raw = model.color.instance(rng.normal(size=(300, model.color.n_components)))
+    raw = raw.reshape(300, -1, 3)
+    assert ((raw >= 0) & (raw <= 1)).mean() > 0.98
+    skin = np.isin(model.regions, [LABEL_IDS["skin"], LABEL_IDS["neck"], LABEL_IDS["nose"]])
+    hue = _srgb_hue(np.clip(raw[:, skin], 0, 1))
+    assert ((hue <= 50) | (hue >= 350)).mean() > 0.98  # red..orange, no green or purple
+    share = model.color.variance[0] / model.color.variance.sum()
+    assert share > 0.8  # skin tone dominates
+    first = model.color.basis[:, 0].reshape(-1, 3)[skin].mean(axis=0)
+    assert (np.sign(first) == np.sign(first[0])).all()  # lighter or darker in every channel
+    light = model.color.instance(np.r_[2.0, np.zeros(model.color.n_components - 1)])
+    dark = model.color.instance(np.r_[-2.0, np.zeros(model.color.n_components - 1)])
+    lum = np.array([0.2126, 0.7152, 0.0722])
+    ratio = (light.reshape(-1, 3)[skin] @ lum).mean() / (dark.reshape(-1, 3)[skin] @ lum).mean()
+    assert ratio > 4 or ratio < 0.25  # light to dark skin across the first component
+
+
+def test_shapes_differ_like_people(model):
+    rng = np.random.default_rng(1)
+    a, b = model.shape_instance(rng.normal(size=(2, model.shape.n_components)))
+    rms = np.sqrt(((a - b) ** 2).sum(axis=1).mean())
+    assert 4.0 < rms < 20.0  # ICT's identities differ by millimetres, not centimetres
