@@ -17,7 +17,7 @@ import numpy as np
 
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.backend import Frame
-from morphgen.render.pyrender_backend import PyrenderBackend
+from morphgen.render.pyrender_backend import PyrenderBackend, _assemble, _vertex_data
 
 
 def main() -> None:
@@ -26,11 +26,13 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=30)
     parser.add_argument("--platform", default="egl")
     parser.add_argument("--device", type=int, default=None)
+    parser.add_argument("--normals", action="store_true", help="also interpolate normals")
     args = parser.parse_args()
 
     model = synthetic_model()
     base = model.shape.mean.reshape(-1, 3).astype(np.float32) + np.float32([0, 0, -1000])
     colors = np.full_like(base, 0.6)
+    normals = base / np.linalg.norm(base, axis=1, keepdims=True)  # any (N, 3) will do
     labels = np.maximum(model.regions[model.triangles[:, 0]], 1).astype(np.uint8)
     focal = args.size * 50.0 / 15.0
     half = args.size / 2.0
@@ -41,13 +43,15 @@ def main() -> None:
         verts = base + np.float32([k % 5, 0, 0])
         frame = Frame(verts, model.triangles, colors, labels, args.size, args.size,
                       focal, focal, half, half)  # fmt: skip
+        if args.normals:
+            frame.attributes = {"normals": normals}
         start = time.perf_counter()
         backend.draw(frame)
         total = time.perf_counter() - start
         # the same steps one by one, to see where the time goes
         t0 = time.perf_counter()
         platform.make_current()
-        backend._upload(_interleave(frame))
+        backend._upload(_vertex_data(frame))
         t1 = time.perf_counter()
         rgba, _ = backend._offscreen.render(
             backend._scene, flags=pyrender.RenderFlags.FLAT | pyrender.RenderFlags.RGBA
@@ -71,18 +75,6 @@ def main() -> None:
         "ms_median": {key: round(float(np.median(v)), 2) for key, v in times.items()},
     }, indent=1))  # fmt: skip
     backend.close()
-
-
-def _interleave(frame: Frame) -> np.ndarray:
-    from morphgen.render.pyrender_backend import _vertex_data
-
-    return _vertex_data(frame)
-
-
-def _assemble(frame, rgba, ids, depth):
-    from morphgen.render.pyrender_backend import _assemble as assemble
-
-    return assemble(frame, rgba, ids, depth)
 
 
 if __name__ == "__main__":

@@ -231,3 +231,15 @@ def test_probe_reports_this_machine():
         assert select.describe_gl()["renderer"] == info.renderer
     else:
         assert info.error
+
+
+def test_two_backends_in_one_process(backend):
+    """Closing one backend must not break another (they share the EGL display)."""
+    from morphgen.render.pyrender_backend import PyrenderBackend
+
+    plane = Plane(n=10)
+    before = backend.draw(plane.frame())
+    second = PyrenderBackend("egl")
+    np.testing.assert_array_equal(second.draw(plane.frame()).mask, before.mask)
+    second.close()
+    np.testing.assert_array_equal(backend.draw(plane.frame()).mask, before.mask)

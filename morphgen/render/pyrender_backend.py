@@ -8,12 +8,14 @@ Two passes per image over one mesh whose GL buffers are updated in place:
    darks; they are decoded back to linear here.
 2. labels: a small shader of ours draws the same vertex array without multisampling
    into an integer target holding ``gl_PrimitiveID`` (the triangle index, exact: no
-   blending) and a float target holding the linear depth ``-Z`` interpolated per pixel.
+   blending) and a float target holding the perspective-correct depth ``-Z`` (float32
+   at any distance, unlike the 24-bit depth buffer that pyrender linearises).
+   Attribute weights come from intersecting each pixel centre's ray with its triangle.
 
 The passes disagree on a few silhouette pixels (the colour pass samples 4 points, the
 label pass the pixel centre). They are reconciled so that the face is exactly
 ``alpha >= 0.5``: a face pixel whose centre missed the mesh takes the nearest front-most
-neighbouring triangle (its depth then comes from that triangle's plane), and a pixel
+neighbouring triangle (its depth is that triangle's plane's), and a pixel
 with ``alpha < 0.5`` is background in every output.
 
 ``PYOPENGL_PLATFORM`` is set here, when the backend is built, never on import: PyOpenGL
@@ -89,6 +91,8 @@ def _select_egl_device(device: int) -> None:
 class PyrenderBackend:
     """``Backend`` on pyrender; one instance per process, reused for every image."""
 
+    _open = 0  # backends alive in this process
+
     def __init__(self, platform: str = "egl", device: int | None = None) -> None:
         if platform not in gl_probe.PLATFORMS:
             raise MorphgenError(
@@ -124,6 +128,7 @@ class PyrenderBackend:
         self._primitive = None
         self._triangles: np.ndarray | None = None
         self._ids = _IdPass()
+        PyrenderBackend._open += 1
         self.gl_info = self._driver_strings()
 
     def _driver_strings(self) -> gl_probe.GLInfo:
@@ -194,11 +199,26 @@ class PyrenderBackend:
 
     def close(self) -> None:
         """Free the GL context and everything in it."""
-        if self._offscreen is not None:
-            self._offscreen._platform.make_current()
-            self._ids.delete()
-            self._offscreen.delete()
-            self._offscreen = None
+        if self._offscreen is None:
+            return
+        platform = self._offscreen._platform
+        PyrenderBackend._open -= 1
+        if self.name == "egl" and PyrenderBackend._open > 0:
+            # Contexts share one EGL display, and pyrender's delete_context terminates
+            # it, which would break the backends still open: destroy the context only.
+            platform.delete_context = lambda: _destroy_egl_context(platform)
+        platform.make_current()
+        self._ids.delete()
+        self._offscreen.delete()
+        self._offscreen = None
+
+
+def _destroy_egl_context(platform) -> None:
+    """pyrender's ``EGLPlatform.delete_context`` without its ``eglTerminate``."""
+    from OpenGL.EGL import eglDestroyContext
+
+    eglDestroyContext(platform._egl_display, platform._egl_context)
+    platform._egl_context = platform._egl_display = None
 
 
 def _vertex_data(frame: Frame) -> np.ndarray:
@@ -212,7 +232,7 @@ def _vertex_data(frame: Frame) -> np.ndarray:
 
 
 class _IdPass:
-    """The non-multisampled pass: triangle index and linear depth per pixel centre."""
+    """The non-multisampled pass: triangle index and depth at each pixel centre."""
 
     def __init__(self) -> None:
         self._program = None
@@ -301,27 +321,30 @@ class _IdPass:
 
 def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np.ndarray) -> Raster:
     """Reconcile the two passes into a ``Raster`` whose face is exactly ``alpha >= 0.5``."""
+    h, w = triangle_id.shape
     alpha = rgba[..., 3].astype(np.float32) / 255.0
     face = alpha >= 0.5
     triangle_id[~face] = -1
     depth[~face] = 0.0
+    weights = np.zeros((h, w, 3), dtype=np.float32)
+    if frame.attributes:
+        rows, cols = np.nonzero(triangle_id >= 0)
+        _surface(frame, triangle_id, rows, cols, weights, depth)
     holes = face & (triangle_id < 0)
     if holes.any():
-        _fill_from_neighbours(frame, triangle_id, depth, holes)
+        _fill_from_neighbours(frame, triangle_id, holes, weights, depth)
         lost = face & (triangle_id < 0)  # sub-pixel specks with no centre sample nearby
         alpha[lost] = 0.0
         face &= ~lost
-    color = _decode_colour(rgba)
-    mask = np.zeros(alpha.shape, dtype=np.uint8)
+    mask = np.zeros((h, w), dtype=np.uint8)
     mask[face] = frame.triangle_labels[triangle_id[face]]
-    attributes = _interpolate(frame, triangle_id) if frame.attributes else {}
     return Raster(
-        color=color,
+        color=_decode_colour(rgba),
         alpha=alpha,
         mask=mask,
         depth=depth,
         triangle_id=triangle_id,
-        attributes=attributes,
+        attributes=_interpolate(frame, triangle_id, weights) if frame.attributes else {},
     )
 
 
@@ -344,7 +367,11 @@ def _decode_colour(rgba: np.ndarray) -> np.ndarray:
 
 
 def _fill_from_neighbours(
-    frame: Frame, triangle_id: np.ndarray, depth: np.ndarray, holes: np.ndarray
+    frame: Frame,
+    triangle_id: np.ndarray,
+    holes: np.ndarray,
+    weights: np.ndarray,
+    depth: np.ndarray,
 ) -> None:
     """Give each hole the front-most triangle among its 8 neighbours, growing inwards."""
     h, w = holes.shape
@@ -361,52 +388,50 @@ def _fill_from_neighbours(
             better = (cand >= 0) & (cand_depth < best_depth)
             best_id[better], best_depth[better] = cand[better], cand_depth[better]
         found = best_id >= 0
-        rows, cols, best_id = rows[found], cols[found], best_id[found]
-        _, plane_depth = _barycentrics(frame, best_id, rows, cols)
-        triangle_id[rows, cols] = best_id
-        depth[rows, cols] = plane_depth
+        rows, cols = rows[found], cols[found]
+        triangle_id[rows, cols] = best_id[found]
+        _surface(frame, triangle_id, rows, cols, weights, depth)
         holes[rows, cols] = False
 
 
-def _barycentrics(
-    frame: Frame, tri: np.ndarray, rows: np.ndarray, cols: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Where each pixel centre's ray meets its triangle's plane: weights (K, 3) and -Z (K,)."""
-    corners = frame.vertices[frame.triangles[tri]].astype(np.float64)  # (K, 3, 3)
-    ray = np.stack(
-        [
-            (cols + 0.5 - frame.cx) / frame.fx,
-            -(rows + 0.5 - frame.cy) / frame.fy,
-            -np.ones(rows.size),
-        ],
-        axis=1,
-    )
-    a = corners[:, 0]
-    e1, e2 = corners[:, 1] - a, corners[:, 2] - a
-    # Solve a + b1 e1 + b2 e2 = t * ray (Cramer's rule); the ray has -Z = t.
-    p = np.cross(ray, e2)
-    det = np.einsum("ij,ij->i", e1, p)
-    det = np.where(np.abs(det) < 1e-30, 1e-30, det)
-    s = -a
-    b1 = np.einsum("ij,ij->i", s, p) / det
-    q = np.cross(s, e1)
-    b2 = np.einsum("ij,ij->i", ray, q) / det
-    t = np.einsum("ij,ij->i", e2, q) / det
-    weights = np.stack([1.0 - b1 - b2, b1, b2], axis=1)
-    return weights.astype(np.float32), t.astype(np.float32)
+def _surface(
+    frame: Frame,
+    triangle_id: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    weights: np.ndarray,
+    depth: np.ndarray,
+) -> None:
+    """Where each pixel centre's ray meets its triangle's plane: weights and -Z, in place."""
+    corners = frame.vertices[frame.triangles[triangle_id[rows, cols]]].astype(np.float64)
+    ax, ay, az = corners[:, 0].T
+    e1x, e1y, e1z = (corners[:, 1] - corners[:, 0]).T
+    e2x, e2y, e2z = (corners[:, 2] - corners[:, 0]).T
+    rx = (cols + 0.5 - frame.cx) / frame.fx  # the ray is (rx, ry, -1): -Z = its parameter
+    ry = (rows + 0.5 - frame.cy) / -frame.fy
+    # Cramer's rule for a + b1 e1 + b2 e2 = t ray, with p = ray x e2 and q = (-a) x e1
+    px, py, pz = ry * e2z + e2y, -e2x - rx * e2z, rx * e2y - ry * e2x
+    det = e1x * px + e1y * py + e1z * pz
+    inv = 1.0 / np.where(np.abs(det) < 1e-30, 1e-30, det)
+    qx, qy, qz = az * e1y - ay * e1z, ax * e1z - az * e1x, ay * e1x - ax * e1y
+    b1 = -(ax * px + ay * py + az * pz) * inv
+    b2 = (rx * qx + ry * qy - qz) * inv
+    depth[rows, cols] = (e2x * qx + e2y * qy + e2z * qz) * inv
+    weights[rows, cols] = np.stack([1.0 - b1 - b2, b1, b2], axis=1)
 
 
-def _interpolate(frame: Frame, triangle_id: np.ndarray) -> dict[str, np.ndarray]:
+def _interpolate(
+    frame: Frame, triangle_id: np.ndarray, weights: np.ndarray
+) -> dict[str, np.ndarray]:
     """Perspective-correct per-pixel values of ``frame.attributes`` (0 on background)."""
     rows, cols = np.nonzero(triangle_id >= 0)
-    tri = triangle_id[rows, cols]
-    weights, _ = _barycentrics(frame, tri, rows, cols)
-    corners = frame.triangles[tri]  # (K, 3) vertex indices
+    corners = frame.triangles[triangle_id[rows, cols]]  # (K, 3) vertex indices
+    w = weights[rows, cols]
     out = {}
     for name, values in frame.attributes.items():
         values = np.asarray(values, dtype=np.float32).reshape(len(frame.vertices), -1)
         image = np.zeros((frame.height, frame.width, values.shape[1]), dtype=np.float32)
-        image[rows, cols] = np.einsum("kj,kjc->kc", weights, values[corners])
+        image[rows, cols] = np.einsum("kj,kjc->kc", w, values[corners])
         out[name] = image
     return out
 
