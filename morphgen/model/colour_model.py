@@ -43,7 +43,7 @@ IRIS_MEAN = srgb_to_linear((105, 86, 70))  # a light brown between dark brown an
 # Per sd: -2 sd is dark brown, +2 sd blue-grey; hazel/green. Both keep R >= G >= B drops
 # balanced so that clipping at 0 never leaves a red or purple iris.
 IRIS_BLUE_SHIFT = np.array([0.025, 0.04, 0.07])
-IRIS_GREEN_SHIFT = np.array([0.005, 0.02, -0.005])
+IRIS_GREEN_SHIFT = np.array([0.004, 0.012, -0.002])
 SCLERA = srgb_to_linear((232, 222, 212))
 TEETH = srgb_to_linear((228, 218, 192))
 GUMS = srgb_to_linear((188, 92, 92))
