@@ -1,0 +1,167 @@
+"""Per-vertex shading: SH Lambertian light, optional Blinn-Phong specular, colour transform.
+
+Convention (the sampler's, ``morphgen.sampling.illumination``): the 9 x 3 coefficients
+describe incoming radiance in camera space; the shaded linear colour of a vertex with
+albedo ``a`` and unit camera-space normal ``n`` is
+
+    a * sum_k LAMBERT[k] * sh[k] * Y_k(n)        (no division by pi)
+
+with Basel's Lambert kernel ``LAMBERT = (pi, 2pi/3 x3, pi/4 x5)`` and the real orthonormal
+basis ``Y`` in the order (0,0), (1,-1) ~ y, (1,0) ~ z, (1,1) ~ x, (2,-2), (2,-1), (2,0),
+(2,1), (2,2). A constant light with only ``sh[0] = L`` on a white albedo therefore gives
+the grey ``pi * Y_00 * L = (sqrt(pi) / 2) * L ~ 0.8862 L`` everywhere.
+
+Specular (Blinn-Phong): the light's dominant direction is the linear band's direction
+``(sh[3], sh[1], sh[2])`` (channel mean); its colour ``|linear band| / Y_1-norm`` per
+channel (exactly the colour of a directional light made by ``directional_sh``). A
+vertex adds ``strength * region_factor * colour * max(n.h, 0) ** shininess`` where it
+faces the light, ``h`` halfway between the light and the view direction (towards the
+camera at the origin). Then Basel's colour transform
+``gain * (c * contrast + luminance(c) * (1 - contrast)) + offset`` (Rec. 709 luminance of
+linear RGB), clipped to [0, 1]. All colours are linear RGB; the image is sRGB-encoded
+only at the end (``compose``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from morphgen.labels import LABEL_IDS
+from morphgen.sampling.params import Illumination
+
+SQRT_PI = float(np.sqrt(np.pi))
+# normalisation constants of the real orthonormal SH basis, bands 0..2
+N0 = 0.5 / SQRT_PI
+N1 = float(np.sqrt(3.0 / np.pi) / 2.0)
+N2_1 = float(np.sqrt(15.0 / np.pi) / 2.0)
+N2_0 = float(np.sqrt(5.0 / np.pi) / 4.0)
+N2_2 = float(np.sqrt(15.0 / np.pi) / 4.0)
+# Basel's Lambert kernel per coefficient (scalismo-faces' SH Lambert shader)
+LAMBERT = np.array([np.pi] + [2.0 * np.pi / 3.0] * 3 + [np.pi / 4.0] * 5, dtype=np.float32)
+LUMINANCE = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # Rec. 709, linear RGB
+
+# Specular strength per region, relative to ``Illumination.specular_strength``: wet and
+# oily parts shine more, brows and scalp (hair-covered in life) less.
+SPECULAR_BY_REGION = {
+    "skin": 1.0,
+    "nose": 1.3,
+    "left_eye": 2.5,
+    "right_eye": 2.5,
+    "left_brow": 0.2,
+    "right_brow": 0.2,
+    "upper_lip": 1.5,
+    "lower_lip": 1.5,
+    "inner_mouth": 0.5,
+    "teeth": 1.5,
+    "left_ear": 0.8,
+    "right_ear": 0.8,
+    "neck": 0.8,
+    "scalp": 0.3,
+}
+
+
+def specular_factors(regions: np.ndarray | None, n_vertices: int) -> np.ndarray:
+    """Per-vertex specular factors ``(N,)`` float32 from per-vertex region ids."""
+    if regions is None:
+        return np.ones(n_vertices, dtype=np.float32)
+    table = np.ones(256, dtype=np.float32)
+    for name, factor in SPECULAR_BY_REGION.items():
+        table[LABEL_IDS[name]] = factor
+    return table[regions]
+
+
+@njit(cache=True, nogil=True)
+def _shade(
+    normals,
+    albedo,
+    positions,
+    sh,
+    spec,
+    shininess,
+    light_dir,
+    light_rgb,
+    gain,
+    contrast,
+    offset,
+    out,
+    irradiance,
+):  # pragma: no cover - jitted
+    lum = (0.2126, 0.7152, 0.0722)
+    for v in range(normals.shape[0]):
+        x, y, z = normals[v, 0], normals[v, 1], normals[v, 2]
+        b4, b5, b6 = N2_1 * x * y, N2_1 * y * z, N2_0 * (2.0 * z * z - x * x - y * y)
+        b7, b8 = N2_1 * z * x, N2_2 * (x * x - y * y)
+        hl = 0.0
+        if spec[v] > 0.0:
+            nl = x * light_dir[0] + y * light_dir[1] + z * light_dir[2]
+            if nl > 0.0:
+                px, py, pz = positions[v, 0], positions[v, 1], positions[v, 2]
+                d = np.sqrt(px * px + py * py + pz * pz)
+                hx, hy, hz = light_dir[0] - px / d, light_dir[1] - py / d, light_dir[2] - pz / d
+                hn = np.sqrt(hx * hx + hy * hy + hz * hz)
+                nh = (x * hx + y * hy + z * hz) / hn if hn > 0.0 else 0.0
+                if nh > 0.0:
+                    hl = spec[v] * nh**shininess
+        b1, b2, b3 = N1 * y, N1 * z, N1 * x
+        e0 = (
+            sh[0, 0] * N0 + sh[1, 0] * b1 + sh[2, 0] * b2 + sh[3, 0] * b3 + sh[4, 0] * b4
+            + sh[5, 0] * b5 + sh[6, 0] * b6 + sh[7, 0] * b7 + sh[8, 0] * b8
+        )  # fmt: skip
+        e1 = (
+            sh[0, 1] * N0 + sh[1, 1] * b1 + sh[2, 1] * b2 + sh[3, 1] * b3 + sh[4, 1] * b4
+            + sh[5, 1] * b5 + sh[6, 1] * b6 + sh[7, 1] * b7 + sh[8, 1] * b8
+        )  # fmt: skip
+        e2 = (
+            sh[0, 2] * N0 + sh[1, 2] * b1 + sh[2, 2] * b2 + sh[3, 2] * b3 + sh[4, 2] * b4
+            + sh[5, 2] * b5 + sh[6, 2] * b6 + sh[7, 2] * b7 + sh[8, 2] * b8
+        )  # fmt: skip
+        irradiance[v, 0], irradiance[v, 1], irradiance[v, 2] = e0, e1, e2
+        c0 = albedo[v, 0] * e0 + hl * light_rgb[0]
+        c1 = albedo[v, 1] * e1 + hl * light_rgb[1]
+        c2 = albedo[v, 2] * e2 + hl * light_rgb[2]
+        luma = (lum[0] * c0 + lum[1] * c1 + lum[2] * c2) * (1.0 - contrast)
+        out[v, 0] = min(max(gain[0] * (c0 * contrast + luma) + offset[0], 0.0), 1.0)
+        out[v, 1] = min(max(gain[1] * (c1 * contrast + luma) + offset[1], 0.0), 1.0)
+        out[v, 2] = min(max(gain[2] * (c2 * contrast + luma) + offset[2], 0.0), 1.0)
+
+
+def specular_light(sh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The dominant light direction (unit, camera space) and its RGB, from the linear band."""
+    linear = np.asarray(sh, dtype=np.float64)[[3, 1, 2]]  # x, y, z rows, RGB columns
+    direction = linear.mean(axis=1)
+    norm = np.linalg.norm(direction)
+    if norm == 0.0:
+        return np.array([0.0, 0.0, 1.0]), np.zeros(3)
+    return direction / norm, np.linalg.norm(linear, axis=0) / N1
+
+
+def shade(
+    normals: np.ndarray,
+    albedo: np.ndarray,
+    positions: np.ndarray,
+    light: Illumination,
+    specular: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shaded linear colours and the irradiance, both ``(N, 3)`` float32.
+
+    ``normals`` are unit camera-space normals, ``positions`` camera-space vertices,
+    ``specular`` per-vertex specular factors (``specular_factors``; None = 1).
+    """
+    n = len(normals)
+    sh = np.asarray(light.sh, dtype=np.float64).reshape(9, 3) * LAMBERT[:, None]
+    direction, rgb = specular_light(light.sh)
+    strength = float(light.specular_strength)
+    spec = np.ones(n, dtype=np.float32) if specular is None else specular
+    spec = (spec * strength).astype(np.float32, copy=False)
+    out = np.empty((n, 3), dtype=np.float32)
+    irradiance = np.empty((n, 3), dtype=np.float32)
+    _shade(
+        np.ascontiguousarray(normals, dtype=np.float32),
+        np.ascontiguousarray(albedo, dtype=np.float32),
+        np.ascontiguousarray(positions, dtype=np.float32),
+        sh, spec, float(light.specular_shininess), direction, rgb,
+        np.asarray(light.gain, dtype=np.float64), float(light.contrast),
+        np.asarray(light.offset, dtype=np.float64), out, irradiance,
+    )  # fmt: skip
+    return out, irradiance
