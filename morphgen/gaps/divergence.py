@@ -1,8 +1,9 @@
 """Kullback-Leibler divergence between two samples of one attribute, binned and smoothed.
 
 Binning: both samples share one set of bin edges spanning the union of their ranges.
-The bin width follows the Freedman-Diaconis rule on the pooled sample (width =
-2 IQR n^(-1/3)) and the count is clipped to [``MIN_BINS``, ``MAX_BINS``]; a pooled IQR of 0
+The bin width follows the Freedman-Diaconis rule, width = 2 IQR n^(-1/3), with the IQR of
+the pooled sample and n the size of the *smaller* sample (so that bins suit the sparser
+one), and the count is clipped to [``MIN_BINS``, ``MAX_BINS``]; a pooled IQR of 0
 falls back to ``MIN_BINS``. If every value is an integer, the width is rounded up to a
 whole number (at least 1) and the edges sit half-way between integers instead.
 
@@ -24,7 +25,7 @@ MAX_BINS = 200
 ALPHA = 0.5
 
 BINNING_TEXT = (
-    "shared edges over the union range, width by Freedman-Diaconis on the pooled sample, "
+    "shared edges over the union range, width by Freedman-Diaconis (pooled IQR, smaller n), "
     f"{MIN_BINS} to {MAX_BINS} bins; integer data: whole-number widths, edges at half-integers"
 )
 SMOOTHING_TEXT = f"additive: {ALPHA} added to every bin count of both samples"
@@ -38,28 +39,30 @@ def finite(values: np.ndarray) -> np.ndarray:
 
 def shared_edges(a: np.ndarray, b: np.ndarray, bins: int | None = None) -> np.ndarray:
     """Bin edges shared by samples ``a`` and ``b`` (see the module docstring for the rule)."""
-    pooled = np.concatenate([finite(a), finite(b)])
+    fa, fb = finite(a), finite(b)
+    pooled = np.concatenate([fa, fb])
+    n = min(fa.size, fb.size) or pooled.size
     if pooled.size == 0:
         raise ValueError("no finite values to bin")
     lo, hi = float(pooled.min()), float(pooled.max())
     if bins is None and np.all(pooled == np.round(pooled)):
-        width = max(1.0, np.ceil(_fd_width(pooled)))
+        width = max(1.0, np.ceil(_fd_width(pooled, n)))
         count = min(int(np.ceil((hi - lo + 1) / width)), MAX_BINS)
         width = max(width, np.ceil((hi - lo + 1) / count))
         return lo - 0.5 + width * np.arange(count + 1)
     if hi == lo:
         return np.array([lo - 0.5, hi + 0.5])
     if bins is None:
-        width = _fd_width(pooled)
+        width = _fd_width(pooled, n)
         bins = int(np.ceil((hi - lo) / width)) if width > 0 else MIN_BINS
         bins = int(np.clip(bins, MIN_BINS, MAX_BINS))
     return np.linspace(lo, hi, bins + 1)
 
 
-def _fd_width(x: np.ndarray) -> float:
-    """Freedman-Diaconis bin width, 2 IQR n^(-1/3) (0 when the IQR is 0)."""
+def _fd_width(x: np.ndarray, n: int) -> float:
+    """Freedman-Diaconis bin width, 2 IQR(x) n^(-1/3) (0 when the IQR is 0)."""
     q75, q25 = np.percentile(x, [75, 25])
-    return float(2.0 * (q75 - q25) * x.size ** (-1.0 / 3.0))
+    return float(2.0 * (q75 - q25) * n ** (-1.0 / 3.0))
 
 
 def probabilities(values: np.ndarray, edges: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
