@@ -35,8 +35,10 @@ def srgb_to_linear(srgb8: tuple[float, float, float]) -> np.ndarray:
 
 # Anchor colours, 8-bit sRGB (chosen by eye from photographs of skin, eyes and mouths).
 SKIN_LIGHT = srgb_to_linear((236, 197, 174))
-SKIN_DARK = srgb_to_linear((74, 48, 38))
-SKIN_TONE_SPAN_SD = 2.5  # SKIN_LIGHT and SKIN_DARK sit at +-2.5 standard deviations
+# The dark anchor is nearly proportional to the light one, so the tail beyond it fades to
+# black instead of turning red when channels clip.
+SKIN_DARK = srgb_to_linear((76, 54, 45))
+SKIN_TONE_SPAN_SD = 2.6  # SKIN_LIGHT and SKIN_DARK sit at +-2.6 standard deviations
 BROW_HAIR = srgb_to_linear((62, 44, 34))
 BROW_HAIR_LIGHT = srgb_to_linear((150, 112, 78))
 IRIS_MEAN = srgb_to_linear((105, 86, 70))  # a light brown between dark brown and blue-grey
@@ -60,6 +62,7 @@ REGION_TINT = {
     "right_ear": (1.0, 0.93, 0.91),
 }
 
+RELATIVE_EFFECTS_AT_SD = 1.2  # see build_colour_model
 BLOTCH_FIELDS = 6  # smooth noise fields; half change lightness, half redness
 BLOTCH_WAVELENGTH_MM = 35.0
 
@@ -152,34 +155,37 @@ def build_colour_model(
     alpha = 0.6 * brow_core  # hair density in the brows
     skin_weight = tint * (1.0 - alpha)[:, None]
     skin_mean = 0.5 * (SKIN_LIGHT + SKIN_DARK)
-    g.mean += skin_weight * skin_mean + alpha[:, None] * BROW_HAIR
     melanin = (SKIN_LIGHT - SKIN_DARK) / (2.0 * SKIN_TONE_SPAN_SD)
+    # Additive effects are sized on a darker-than-mean skin: in a linear model they cannot
+    # scale with each person's tone, and sized on the mean they swamp the darkest skins.
+    ref = skin_mean - RELATIVE_EFFECTS_AT_SD * melanin
+    g.mean += skin_weight * skin_mean + alpha[:, None] * BROW_HAIR
     iris, limbus, pupil = _iris_masks(vertices, eyes)
     shade = np.where(limbus > 0, 0.55, 1.0)[:, None] * iris[:, None]
     # lighter skin goes with lighter eyes (a mild correlation, as in populations)
     g.add(skin_weight * melanin + 0.25 * shade * IRIS_MEAN)
-    g.add(skin_weight * skin_mean * (0.04, -0.01, -0.015))  # redness (blood)
-    g.add(skin_weight * skin_mean * (0.0, 0.02, -0.04))  # olive / yellow undertone
+    g.add(skin_weight * ref * (0.04, -0.01, -0.015))  # redness (blood)
+    g.add(skin_weight * ref * (0.0, 0.02, -0.04))  # olive / yellow undertone
 
     # Regional variation.
     lips = np.isin(regions, (LABEL_IDS["upper_lip"], LABEL_IDS["lower_lip"])) & skin
     lips_soft = soft_mask(vertices, lips, 1.2)[:, None] * skin[:, None]
-    g.add(lips_soft * skin_mean * (0.06, -0.01, -0.01))  # lip redness
-    g.add(lips_soft * skin_mean * -0.10)  # lip darkness
+    g.add(lips_soft * ref * (0.06, -0.01, -0.01))  # lip redness
+    g.add(lips_soft * ref * -0.10)  # lip darkness
     for weight, change in _face_blobs(vertices, landmarks):
-        g.add((weight * skin)[:, None] * skin_mean * change)
-    hair_offset = BROW_HAIR - skin_mean
+        g.add((weight * skin)[:, None] * ref * change)
+    hair_offset = BROW_HAIR - ref
     g.add(alpha[:, None] * BROW_HAIR * 0.7)  # brow hair lightness (dark brown .. black)
     g.add(alpha[:, None] * (BROW_HAIR_LIGHT - BROW_HAIR) * 0.12)  # towards light brown
-    g.add(0.25 * brow_core[:, None] * hair_offset)  # brow density (darkness)
+    g.add(0.12 * brow_core[:, None] * hair_offset)  # brow density (darkness)
     ring = np.clip(brow_wide - brow_core, 0.0, 1.0)
     g.mean += (0.15 * ring)[:, None] * hair_offset
-    g.add(0.12 * ring[:, None] * hair_offset)  # brow thickness: the band around the core
+    g.add(0.08 * ring[:, None] * hair_offset)  # brow thickness: the band around the core
 
     # Smooth blotches: lightness and redness.
     for k, field in enumerate(smooth_noise(vertices, BLOTCH_FIELDS, BLOTCH_WAVELENGTH_MM, seed)):
-        change = (-0.02, -0.02, -0.02) if k % 2 == 0 else (0.012, -0.004, -0.006)
-        g.add(field[:, None] * skin_weight * skin_mean * change)
+        change = (-0.014, -0.014, -0.014) if k % 2 == 0 else (0.01, -0.003, -0.004)
+        g.add(field[:, None] * skin_weight * ref * change)
 
     # Eyes: sclera with a painted iris, pupil and limbus.
     sclera = kinds == "sclera"
