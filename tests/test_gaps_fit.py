@@ -114,3 +114,16 @@ def test_sampler_scenes_from_the_fitted_config_follow_the_target(tmp_path):
     before = divergence("yaw", target, scene_yaws(tmp_path / "base.yaml"))
     after = divergence("yaw", target, scene_yaws(out))
     assert after.kl_ab < before.kl_ab / 5
+
+
+def test_any_config_key_path_can_be_fitted():
+    from morphgen.config import parse_config
+    from morphgen.gaps.fit import fit_config
+
+    rng = np.random.default_rng(8)
+    target = {"camera.distance_mm": rng.normal(700, 50, 4000), "gaze": rng.normal(size=4000)}
+    fitted, results = fit_config(parse_config({}), target, samples=5000)
+    assert [r.path for r in results] == ["camera.distance_mm"]  # gaze is no config key
+    assert fitted.camera.distance_mm.dist == "truncnormal"
+    assert fitted.camera.distance_mm.mean == pytest.approx(700, abs=3)
+    assert results[0].before.kl_ab > 1.0 > 0.05 > results[0].after.kl_ab
