@@ -31,7 +31,7 @@ def load_csv(path: Path) -> dict[str, np.ndarray]:
     Columns with any non-numeric cell are skipped (identifiers, file names).
     """
     try:
-        with open(path, newline="") as fh:
+        with open(path, newline="", encoding="utf-8-sig") as fh:  # tolerate Excel's BOM
             rows = list(csv.reader(fh))
     except OSError as exc:
         raise MorphgenError(f"cannot read CSV {path}: {exc.strerror}") from None
