@@ -96,6 +96,8 @@ def test_colour_samples_are_plausible(model):
     assert share > 0.8  # skin tone dominates
     first = model.color.basis[:, 0].reshape(-1, 3)[skin].mean(axis=0)
     assert (np.sign(first) == np.sign(first[0])).all()  # lighter or darker in every channel
+    for pupil in (model.landmarks["left_pupil"], model.landmarks["right_pupil"]):
+        assert raw[:, pupil].max() < 0.01  # painted black, fixed
     light = model.color.instance(np.r_[2.0, np.zeros(model.color.n_components - 1)])
     dark = model.color.instance(np.r_[-2.0, np.zeros(model.color.n_components - 1)])
     lum = np.array([0.2126, 0.7152, 0.0722])

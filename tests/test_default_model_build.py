@@ -42,7 +42,7 @@ def _mesh(rng: np.random.Generator) -> tuple[np.ndarray, list[list[int]]]:
     ring = np.c_[3 + np.cos(angles), 3 + np.sin(angles), np.full(4, 8.0)]
     sclera = np.r_[[[3.0, 3.0, 8.5]], ring]
     polys += [[40, 41 + i, 41 + (i + 1) % 4] for i in range(4)]
-    iris = np.array([[3.0, 3.0, 8.2], [3.3, 3.0, 8.1], [3.0, 3.3, 8.1]])
+    iris = np.array([[3.0, 3.0, 8.2], [3.3, 3.0, 8.1], [2.7, 3.0, 8.1]])  # centred on the eye
     polys.append([45, 46, 47])
     lashes = rng.normal(size=(4, 3)) + [3, 4, 8]
     polys.append([48, 49, 50, 51])
@@ -165,6 +165,8 @@ def test_colour_model_on_tiny_mesh(tmp_path):
     assert ((mean >= 0) & (mean <= 1)).all()
     teeth = model.regions == LABEL_IDS["teeth"]
     assert np.abs(model.color.basis.reshape(-1, 3, b.shape[1])[teeth]).max() == 0  # fixed
+    pupil = model.landmarks["left_pupil"]  # the front pole: inside the painted pupil
+    assert mean[pupil].max() < 0.01 and not b.reshape(-1, 3, b.shape[1])[pupil].any()
     skin = mean[model.regions == LABEL_IDS["skin"]]
     assert (skin[:, 0] >= skin[:, 1]).all() and (skin[:, 1] >= skin[:, 2]).all()
 

@@ -189,7 +189,7 @@ def build_colour_model(
 
     # Eyes: sclera with a painted iris, pupil and limbus.
     sclera = kinds == "sclera"
-    white = sclera & (iris == 0)
+    white = sclera & (iris == 0) & ~pupil
     g.mean[white] = SCLERA
     g.add(white[:, None] * SCLERA * (0.0, -0.04, -0.09))  # yellowish sclera
     g.add(white[:, None] * SCLERA * -0.06)  # sclera brightness
