@@ -138,3 +138,12 @@ def test_compare_without_shared_columns_is_an_error(tmp_path, capsys):
     write_csv(tmp_path / "b.csv", ["pitch"], [(1,), (2,)])
     assert main(["compare", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]) == 2
     assert "share no attribute" in capsys.readouterr().err
+
+
+def test_csv_with_a_byte_order_mark_and_empty_cells(tmp_path):
+    from morphgen.gaps.sources import load_csv
+
+    (tmp_path / "x.csv").write_bytes(b"\xef\xbb\xbfyaw,file\n1,a.jpg\n,b.jpg\n3,c.jpg\n")
+    data = load_csv(tmp_path / "x.csv")
+    assert list(data) == ["yaw"]
+    assert data["yaw"][0] == 1 and np.isnan(data["yaw"][1]) and data["yaw"][2] == 3
