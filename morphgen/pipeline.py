@@ -72,7 +72,7 @@ def _new_manifest(ctx: ShardContext) -> Manifest:
         config_hash=ctx.hash,
         seed=int(config.seed),
         model={
-            "path": None if ctx.model_path is None else str(ctx.model_path),
+            "path": str(ctx.model_path),
             "sha256": ctx.model_sha256,
             "name": getattr(ctx.model, "name", ""),
         },

@@ -45,13 +45,8 @@ class JobSpec:
         return config_hash(self.config.to_dict(), "", f"{self.backend}:{self.device}")
 
 
-def model_sha256(model: Any, path: Path | None) -> str:
-    """The model's sha256: its own if the loader recorded it, else its file's."""
-    known = getattr(model, "sha256", None)
-    if known:
-        return str(known)
-    if path is None:
-        return ""
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -63,17 +58,18 @@ class ShardContext:
     """A job's model, sampler, shard plan and (lazily) renderer, in one process."""
 
     def __init__(self, spec: JobSpec):
-        from morphgen.model.load import load_model
+        from morphgen.model.load import DEFAULT_MODEL, load_model
         from morphgen.sampling.sampler import Sampler
+        from morphgen.shared_model import shared_model
 
         self.spec = spec
         config = spec.config
         self.options = OutputOptions.from_config(config.output)
-        self.model_path = config.model.path
-        self.model = load_model(self.model_path)
+        self.model_path = Path(config.model.path or DEFAULT_MODEL)
+        self.model_sha256 = file_sha256(self.model_path)
+        self.model = shared_model(self.model_sha256, lambda: load_model(self.model_path))
         self.sampler = Sampler(config, self.model)
         self.shards = plan_shards(self.sampler.plan(), self.options.samples_per_shard)
-        self.model_sha256 = model_sha256(self.model, self.model_path)
         self.hash = config_hash(config.to_dict(), self.model_sha256, spec.backend)
         self._renderer: Any = None
 

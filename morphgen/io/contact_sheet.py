@@ -42,7 +42,7 @@ def _tile(sample: dict[str, Any], palette: list[int], scale: int) -> Image.Image
     w, h = rgb.size
     rgb = rgb.resize((w * scale, h * scale), Image.NEAREST)
     draw = ImageDraw.Draw(rgb)
-    r = max(1.5, scale * 0.75)
+    r = max(1.0, scale * 0.5)
     for x, y, vis in landmark_points(sample["metadata"] or {}):
         x, y = x * scale, y * scale
         if vis:

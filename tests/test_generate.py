@@ -1,0 +1,151 @@
+"""End-to-end ``generate``: determinism over workers, kill and resume, refusal, full disk."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import webdataset as wds
+from generate_config import config, tree_bytes, write_config
+
+from morphgen.cli import main
+from morphgen.errors import MorphgenError
+from morphgen.io import atomic
+from morphgen.io.manifest import load_manifest
+from morphgen.io.readers import open_dataset, read_tar
+from morphgen.pipeline import generate
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """The dataset of CONFIG, generated in this process with one worker."""
+    out = tmp_path_factory.mktemp("reference")
+    summary = generate(config(), out, workers=1, progress=False)
+    assert (summary.images, summary.identities, summary.shards, summary.rendered) == (8, 4, 4, 8)
+    return out
+
+
+def test_dataset_reads_back_with_webdataset(reference):
+    manifest = load_manifest(reference)
+    assert manifest.complete and manifest.backend == "cpu"
+    assert [e.identities for e in manifest.shards.values()] == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    urls = [str(reference / e.file) for e in manifest.shards.values()]
+    samples = list(wds.WebDataset(urls, shardshuffle=False).decode("rgb8"))
+    assert len(samples) == 8 and [s["cls"] for s in samples] == [0, 0, 1, 1, 2, 2, 3, 3]
+    first = samples[0]
+    assert first["png"].shape == (48, 48, 3) and first["json"]["identity"] == 0
+    valid = {c["id"] for c in manifest.labels["classes"]}
+    masks = [s["mask.png"][..., 0] for s in samples]
+    assert set(np.unique(np.stack(masks)).tolist()) <= valid
+    assert any((m > 0).sum() > 100 for m in masks)  # a face is in the picture
+    assert main(["verify", str(reference)]) == 0
+
+
+def test_one_and_two_workers_give_identical_bytes(reference, tmp_path):
+    generate(config(), tmp_path, workers=2, progress=False)
+    assert tree_bytes(tmp_path) == tree_bytes(reference)
+
+
+def test_a_second_run_renders_nothing(reference, tmp_path):
+    generate(config(), tmp_path, workers=1, progress=False)
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "shards").iterdir()}
+    summary = generate(config(), tmp_path, workers=1, progress=False)
+    assert summary.rendered == 0
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "shards").iterdir()} == stamps
+
+
+def test_different_config_is_refused_unless_overwrite(reference, tmp_path):
+    generate(config(), tmp_path, workers=1, progress=False)
+    with pytest.raises(MorphgenError, match="different config.*--overwrite"):
+        generate(config(seed=8), tmp_path, workers=1, progress=False)
+    assert tree_bytes(tmp_path) == tree_bytes(reference)  # untouched
+    generate(config(seed=8), tmp_path, workers=1, overwrite=True, progress=False)
+    assert load_manifest(tmp_path).seed == 8
+    assert tree_bytes(tmp_path) != tree_bytes(reference)
+
+
+def test_full_disk_stops_cleanly_and_resume_finishes(reference, tmp_path, monkeypatch, capsys):
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def fsync_until_full(fd):
+        calls["n"] += 1
+        if calls["n"] > 5:  # shard, dir, manifest, dir ... then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync_until_full)
+    args = ["generate", "--config", str(write_config(tmp_path)), "--out", str(tmp_path / "d")]
+    assert main([*args, "--workers", "1", "--quiet"]) == 2
+    assert "the disk is full" in capsys.readouterr().err
+    monkeypatch.undo()
+    out = tmp_path / "d"
+    manifest = load_manifest(out)
+    assert 0 < len(manifest.shards) < 4
+    assert not [p for p in out.rglob("*") if atomic.is_temp(p)]
+    for entry in manifest.shards.values():
+        assert atomic.sha256_file(out / entry.file) == entry.sha256
+    generate(config(), out, workers=1, progress=False)
+    assert tree_bytes(out) == tree_bytes(reference)
+
+
+def _start(config: Path, out: Path, workers: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "morphgen.cli", "generate", "--config", str(config)]
+    cmd += ["--out", str(out), "--workers", str(workers), "--quiet"]
+    return subprocess.Popen(
+        cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def _wait_for_shards(proc: subprocess.Popen, out: Path, count: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        manifest = load_manifest(out) if (out / "manifest.json").is_file() else None
+        if manifest is not None and len(manifest.shards) >= count:
+            return
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.005)
+    raise AssertionError("no shard finished in time")
+
+
+def test_kill_9_and_resume_equals_uninterrupted_run(reference, tmp_path):
+    config_file = write_config(tmp_path)
+    out = tmp_path / "d"
+    proc = _start(config_file, out, workers=2)
+    _wait_for_shards(proc, out, 1)
+    os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, as a power loss would
+    proc.wait()
+    finished = load_manifest(out).shards
+    assert 1 <= len(finished) < 4, "the run finished before it could be killed"
+    stamps = {e.file: (out / e.file).stat().st_mtime_ns for e in finished.values()}
+    rerun = _start(config_file, out, workers=1)
+    _, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err.decode()
+    assert {f: (out / f).stat().st_mtime_ns for f in stamps} == stamps  # not redone
+    assert not [p for p in out.rglob("*") if atomic.is_temp(p)]
+    assert tree_bytes(out) == tree_bytes(reference)
+
+
+def test_ctrl_c_exits_130_without_partial_shards(tmp_path):
+    config_file = write_config(tmp_path)
+    out = tmp_path / "d"
+    proc = _start(config_file, out, workers=2)
+    _wait_for_shards(proc, out, 1)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert "Traceback" not in err.decode()
+    manifest = load_manifest(out)
+    for entry in manifest.shards.values():
+        assert atomic.sha256_file(out / entry.file) == entry.sha256
+    assert not [p for p in out.rglob("*") if atomic.is_temp(p)]
+    for shard in (out / "shards").iterdir():  # whatever has a shard's name is a whole shard
+        assert len(list(read_tar(shard))) == 2
+    assert len(open_dataset(out)) == 2 * len(manifest.shards)
