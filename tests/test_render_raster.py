@@ -78,7 +78,6 @@ def test_mask_alpha_depth_and_ids_agree(backend):
     # anti-aliasing: the slanted edges leave fractional coverage
     edge = (r.alpha > 0) & (r.alpha < 1)
     assert edge.sum() > 50
-    assert 0.0 < r.alpha.min() + 1 and r.alpha.max() == 1.0
 
 
 def test_coverage_matches_the_area_inside_the_edge(backend):
