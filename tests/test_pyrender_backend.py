@@ -243,3 +243,33 @@ def test_two_backends_in_one_process(backend):
     np.testing.assert_array_equal(second.draw(plane.frame()).mask, before.mask)
     second.close()
     np.testing.assert_array_equal(backend.draw(plane.frame()).mask, before.mask)
+
+
+_OSMESA_CHILD = """
+import sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+from test_pyrender_backend import Plane
+from morphgen.render.pyrender_backend import PyrenderBackend
+b = PyrenderBackend("osmesa")
+r = b.draw(Plane().frame())
+np.savez({out!r}, mask=r.mask, alpha=r.alpha, depth=r.depth, tid=r.triangle_id, color=r.color)
+b.close()
+"""
+
+
+def test_osmesa_matches_egl(backend, tmp_path):
+    """OSMesa (in a child: one OpenGL platform per process) draws what EGL draws."""
+    missing = gl_probe.missing_requirements("osmesa")
+    if missing:
+        pytest.skip(f"OSMesa is not usable here: missing {'; '.join(missing)}")
+    out = tmp_path / "osmesa.npz"
+    code = _OSMESA_CHILD.format(tests=os.path.dirname(__file__), out=str(out))
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    got = np.load(out)
+    want = backend.draw(Plane().frame())
+    assert (got["mask"] == want.mask).mean() >= 0.999
+    both = (got["tid"] >= 0) & (want.triangle_id >= 0)
+    assert (got["tid"][both] == want.triangle_id[both]).mean() >= 0.999
+    np.testing.assert_allclose(got["depth"][both], want.depth[both], atol=0.01)
+    assert np.unique(got["alpha"]).size > 2, "OSMesa should anti-alias through pyrender's MSAA"
