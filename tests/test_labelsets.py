@@ -100,3 +100,30 @@ def test_labels_command_prints_every_set(capsys):
         assert name in out
     assert main(["labels", "--set", "lapa"]) == 0
     assert "inner_mouth, teeth" in capsys.readouterr().out
+
+
+def test_a_rendered_frontal_face_names_its_eyes_by_each_sets_convention():
+    """The eye on the image's right is the subject's left: 'left' for subject-side sets,
+    'right' for image-side ones."""
+    from morphgen.model.synthetic import synthetic_model
+    from morphgen.render.renderer import Renderer
+    from morphgen.sampling.params import CameraParams, SceneParams
+
+    model = synthetic_model(n_lat=40, n_lon=80, components=(2, 2, 2))
+    zeros = np.zeros(2, np.float32)
+    params = SceneParams(0, 0, zeros, zeros, zeros, np.zeros(0, np.float32))
+    params.camera = CameraParams(width=64, height=64)
+    renderer = Renderer(model, "cpu")
+    mask = renderer.render(params).mask
+    renderer.close()
+    eyes = np.isin(mask, [label_id("left_eye"), label_id("right_eye")])
+    cols = np.nonzero(eyes)[1]
+    assert cols.size and cols.min() < 32 < cols.max()  # one eye on each side
+    for name, s in SETS.items():
+        names = dict(s.classes)
+        remapped = remap_table(name)[mask]
+        image_right = names[int(np.bincount(remapped[:, 32:][eyes[:, 32:]]).argmax())]
+        image_left = names[int(np.bincount(remapped[:, :32][eyes[:, :32]]).argmax())]
+        subject_left_word = "left" if s.side == "subject" else "right"
+        assert image_right.startswith((subject_left_word, subject_left_word[0] + "_")), name
+        assert image_left != image_right
