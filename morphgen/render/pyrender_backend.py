@@ -117,7 +117,7 @@ class PyrenderBackend:
             raise _not_working(platform, exc) from exc
         if platform == "osmesa":
             # pyrender renders into OSMesa's own buffer, which has no multisampling; its
-            # framebuffer path (4x MSAA) works under OSMesa too. Untested: no OSMesa here.
+            # framebuffer path (4x MSAA) works under OSMesa too (test_osmesa_matches_egl).
             self._offscreen._platform.supports_framebuffers = lambda: True
         self.name = platform
         self.device = device
@@ -172,7 +172,7 @@ class PyrenderBackend:
         tris = self._triangles
         if tris is None or len(frame.vertices) != len(self._primitive.positions):
             return False
-        return frame.triangles is tris or np.array_equal(frame.triangles, tris)
+        return np.array_equal(frame.triangles, tris)
 
     def _new_mesh(self, frame: Frame, vertex_data: np.ndarray) -> None:
         """Replace the scene's mesh (a new topology); pyrender uploads it on the next render."""
