@@ -1,5 +1,7 @@
 """Mixture fitting by EM and BIC, and `morphgen fit` closing the gap to a synthetic target."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -56,7 +58,8 @@ def test_fit_reduces_the_divergence_to_a_bimodal_target(tmp_path, capsys, method
     (tmp_path / "base.yaml").write_text(BASE_YAML)
     out = tmp_path / "sub" / "fitted.yaml"
     argv = ["fit", "--target", str(tmp_path / "real.csv"), "--config", str(tmp_path / "base.yaml")]
-    assert main([*argv, "-o", str(out), "--method", method]) == 0
+    report = tmp_path / "report"
+    assert main([*argv, "-o", str(out), "--method", method, "--report", str(report)]) == 0
     printed = capsys.readouterr().out
     assert "pose.yaw" in printed and "pose.pitch" in printed
     assert "face_size_px" not in printed  # not a config distribution: left alone
@@ -72,6 +75,9 @@ def test_fit_reduces_the_divergence_to_a_bimodal_target(tmp_path, capsys, method
     if method == "gmm":
         assert fitted.pose.yaw.dist == "mixture" and len(fitted.pose.yaw.components) == 2
     assert fitted.seed == 3  # everything else kept
+    saved = {r["key"]: r for r in json.loads((report / "fit.json").read_text())["results"]}
+    assert saved["pose.yaw"]["after"]["kl_ab"] < saved["pose.yaw"]["before"]["kl_ab"] / 10
+    assert (report / "plots" / "yaw.png").is_file() and (report / "index.html").is_file()
 
 
 def test_fit_errors_exit_2(tmp_path, capsys):

@@ -8,6 +8,7 @@ from pathlib import Path
 from morphgen.config import load_config
 from morphgen.errors import MorphgenError
 from morphgen.gaps.fit import ALIASES, METHODS, fit_config
+from morphgen.gaps.report import write_fit
 from morphgen.gaps.sources import load_csv
 
 
@@ -36,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--samples", type=int, default=20000, metavar="N", help="draws per KL estimate"
+    )
+    parser.add_argument(
+        "--report", metavar="DIR", help="also write charts of target, before and after to DIR"
     )
     parser.set_defaults(func=run)
 
@@ -73,4 +77,6 @@ def run(args: argparse.Namespace) -> int:
             f"{r.after.kl_ab:10.4f}  {r.after.kl_ba:7.4f}  {kind}"
         )
     print(f"\nwrote {out}")
+    if args.report:
+        print(f"report: {write_fit(results, Path(args.report))}")
     return 0

@@ -94,6 +94,17 @@ class FitResult:
     spec: dict[str, Any]
     before: Divergence  # A = target, B = base config
     after: Divergence  # A = target, B = fitted config
+    draws: dict[str, np.ndarray]  # "target", "before", "after": the values compared
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (without the draws)."""
+        return {
+            "column": self.column,
+            "key": self.path,
+            "fitted": self.spec,
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+        }
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:
@@ -150,15 +161,19 @@ def fit_config(
     fitted = parse_config(data, base_dir=base_dir, source="fitted config")
     results = []
     for k, (column, path) in enumerate(found.items()):
-        before = draw(config_dist(config, path), samples, seed=k)
-        after = draw(config_dist(fitted, path), samples, seed=k)
+        draws = {
+            "target": finite(target[column]),
+            "before": draw(config_dist(config, path), samples, seed=k),
+            "after": draw(config_dist(fitted, path), samples, seed=k),
+        }
         results.append(
             FitResult(
                 column,
                 path,
                 specs[column],
-                divergence(column, target[column], before),
-                divergence(column, target[column], after),
+                divergence(column, draws["target"], draws["before"]),
+                divergence(column, draws["target"], draws["after"]),
+                draws,
             )
         )
     return fitted, results

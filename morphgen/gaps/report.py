@@ -7,6 +7,7 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from morphgen.gaps.divergence import (
 )
 from morphgen.gaps.plot import BLUE, ORANGE, Series, histogram_chart, tile
 from morphgen.gaps.sources import Source
+
+if TYPE_CHECKING:
+    from morphgen.gaps.fit import FitResult
 
 
 def summary(values: np.ndarray) -> dict[str, float | int]:
@@ -204,4 +208,44 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
             table + _grid(cards),
         )
     )
+    return index
+
+
+GREY = (150, 150, 150)
+
+
+def write_fit(results: list[FitResult], out_dir: Path) -> Path:
+    """fit.json, target/before/after charts and index.html for ``morphgen fit``'s results."""
+    (out_dir / "plots").mkdir(parents=True, exist_ok=True)
+    cards, charts = [], []
+    for r in results:
+        d = r.draws
+        edges = shared_edges(d["target"], np.concatenate([d["before"], d["after"]]))
+        series = [
+            Series("target", probabilities(d["target"], edges, 0.0), BLUE),
+            Series("before (base config)", probabilities(d["before"], edges, 0.0), GREY),
+            Series("after (fitted config)", probabilities(d["after"], edges, 0.0), ORANGE),
+        ]
+        subtitle = (
+            f"KL(target||config) {r.before.kl_ab:.3f} -> {r.after.kl_ab:.3f} nats; "
+            f"KL(config||target) {r.before.kl_ba:.3f} -> {r.after.kl_ba:.3f}"
+        )
+        chart = histogram_chart(
+            f"{r.column} ({r.path})", subtitle, edges, series, info(r.column).unit
+        )
+        png = f"plots/{_slug(r.column)}.png"
+        chart.save(out_dir / png)
+        charts.append(chart)
+        cards.append(_card(png, html.escape(f"fitted: {r.spec['dist']}")))
+    summary_json = {
+        "binning": BINNING_TEXT,
+        "smoothing": SMOOTHING_TEXT,
+        "units": "nats",
+        "results": [r.to_dict() for r in results],
+    }
+    (out_dir / "fit.json").write_text(json.dumps(summary_json, indent=2))
+    tile(charts).save(out_dir / "overview.png")
+    meta = html.escape(f"Binning: {BINNING_TEXT}. Smoothing: {SMOOTHING_TEXT}.")
+    index = out_dir / "index.html"
+    index.write_text(_page("morphgen fit: target, before and after", meta, _grid(cards)))
     return index
