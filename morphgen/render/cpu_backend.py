@@ -55,11 +55,9 @@ class CpuBackend:
         """Rasterise one frame (see the module docstring for what each output holds)."""
         h, w, s = frame.height, frame.width, self.supersample
         n = len(frame.vertices)
-        xs, ys, invz = np.empty(n), np.empty(n), np.empty(n)
+        xyz = np.empty((n, 3))
         vertices = np.ascontiguousarray(frame.vertices, dtype=np.float32)
-        bbox = rk.project(
-            vertices, frame.fx, frame.fy, frame.cx, frame.cy, s, frame.near, xs, ys, invz
-        )
+        bbox = rk.project(vertices, frame.fx, frame.fy, frame.cx, frame.cy, s, frame.near, xyz)
         color = np.zeros((h, w, 3), dtype=np.float32)
         alpha = np.zeros((h, w), dtype=np.float32)
         mask = np.zeros((h, w), dtype=np.uint8)
@@ -72,12 +70,12 @@ class CpuBackend:
             zbuf, idbuf = self._buffers(h, w)
             triangles = np.ascontiguousarray(frame.triangles, dtype=np.int32)
             rk.rasterize(
-                xs, ys, invz, triangles, zbuf, idbuf, i0 * s, i1 * s + s - 1, j0 * s, j1 * s + s - 1
+                xyz, triangles, zbuf, idbuf, i0 * s, i1 * s + s - 1, j0 * s, j1 * s + s - 1
             )
             colors = np.ascontiguousarray(frame.colors, dtype=np.float32)
             labels = np.ascontiguousarray(frame.triangle_labels, dtype=np.uint8)
             rk.resolve(
-                xs, ys, invz, triangles, labels, colors, idbuf, zbuf, s, self._order, frame.fx,
+                xyz, triangles, labels, colors, idbuf, zbuf, s, self._order, frame.fx,
                 i0, i1, j0, j1,
                 color, alpha, mask, depth, tri_id, bary,
             )  # fmt: skip

@@ -22,14 +22,15 @@ from numba import njit
 # numba writes compiled code next to this file (``__pycache__``) or, where that is not
 # writable, under the user's cache directory (numba's UserWideCacheLocator).
 _SNAP = 4096.0
+_TIE = 2.0**-25  # half the resolution of edge-function values (see ``rasterize``)
 # A depth step between a pixel's samples larger than this many pixel widths is a silhouette.
 _STEP = 3.0
 _JIT = {"cache": True, "nogil": True, "fastmath": False, "boundscheck": False}
 
 
 @njit(**_JIT)
-def project(vertices, fx, fy, cx, cy, s, near, xs, ys, invz):  # pragma: no cover - jitted
-    """Camera-space vertices -> sample-space x, y and 1/z (-1 behind the near plane).
+def project(vertices, fx, fy, cx, cy, s, near, xyz):  # pragma: no cover - jitted
+    """Camera-space vertices -> rows of sample-space x, y and 1/z (-1 behind the near plane).
 
     Returns the sample-space bounding box (x0, y0, x1, y1) of the vertices in front.
     """
@@ -37,15 +38,13 @@ def project(vertices, fx, fy, cx, cy, s, near, xs, ys, invz):  # pragma: no cove
     for i in range(vertices.shape[0]):
         z = -np.float64(vertices[i, 2])
         if z < near:
-            invz[i] = -1.0
-            xs[i] = 0.0
-            ys[i] = 0.0
+            xyz[i, 0], xyz[i, 1], xyz[i, 2] = 0.0, 0.0, -1.0
             continue
         iz = 1.0 / z
         # snapped to 1/4096 sample: edge functions are then exact in float64 (watertight)
         x = np.round((cx + fx * vertices[i, 0] * iz) * s * _SNAP) / _SNAP
         y = np.round((cy - fy * vertices[i, 1] * iz) * s * _SNAP) / _SNAP
-        xs[i], ys[i], invz[i] = x, y, iz
+        xyz[i, 0], xyz[i, 1], xyz[i, 2] = x, y, iz
         x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
     return x0, y0, x1, y1
 
@@ -57,7 +56,7 @@ def _includes_edge(dx, dy):  # pragma: no cover - jitted
 
 
 @njit(**_JIT)
-def rasterize(xs, ys, invz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
+def rasterize(xyz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
     """Z-buffer every front-facing triangle into the samples rows r0..r1, cols c0..c1."""
     for r in range(r0, r1 + 1):
         for c in range(c0, c1 + 1):
@@ -65,10 +64,11 @@ def rasterize(xs, ys, invz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: 
             idbuf[r, c] = -1
     for t in range(triangles.shape[0]):
         i0, i1, i2 = triangles[t, 0], triangles[t, 1], triangles[t, 2]
-        if invz[i0] <= 0.0 or invz[i1] <= 0.0 or invz[i2] <= 0.0:
+        ax, ay, za = xyz[i0, 0], xyz[i0, 1], xyz[i0, 2]
+        bx, by, zb = xyz[i1, 0], xyz[i1, 1], xyz[i1, 2]
+        qx, qy, zq = xyz[i2, 0], xyz[i2, 1], xyz[i2, 2]
+        if za <= 0.0 or zb <= 0.0 or zq <= 0.0:
             continue
-        ax, ay, bx, by, qx, qy = xs[i0], ys[i0], xs[i1], ys[i1], xs[i2], ys[i2]
-        za, zb, zq = invz[i0], invz[i1], invz[i2]
         area = (bx - ax) * (qy - ay) - (by - ay) * (qx - ax)
         # counter-clockwise in camera space (y up) is clockwise on screen (y down): area < 0
         if area >= 0.0:
@@ -82,47 +82,58 @@ def rasterize(xs, ys, invz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: 
         rmax = min(r1, int(np.floor(max(ay, by, qy) - 0.5)))
         if cmin > cmax or rmin > rmax:
             continue
-        inc_a = _includes_edge(qx - bx, qy - by)  # edge b->q, opposite a
-        inc_b = _includes_edge(ax - qx, ay - qy)  # edge q->a, opposite b
-        inc_q = _includes_edge(bx - ax, by - ay)  # edge a->b, opposite q
+        # Edge functions are multiples of 2**-24 (exact products of 2**-12 and 2**-1 grids), so
+        # adding half a unit to an edge that keeps its ties turns the fill rule into "> 0".
+        bias_a = _TIE if _includes_edge(qx - bx, qy - by) else 0.0  # edge b->q, opposite a
+        bias_b = _TIE if _includes_edge(ax - qx, ay - qy) else 0.0  # edge q->a, opposite b
+        bias_q = _TIE if _includes_edge(bx - ax, by - ay) else 0.0  # edge a->b, opposite q
         inv_area = 1.0 / area
         # edge functions at the first sample of the box, and their steps along a row / column
         px, py = cmin + 0.5, rmin + 0.5
-        ea_row = (qx - bx) * (py - by) - (qy - by) * (px - bx)
-        eb_row = (ax - qx) * (py - qy) - (ay - qy) * (px - qx)
-        eq_row = (bx - ax) * (py - ay) - (by - ay) * (px - ax)
+        ea = (qx - bx) * (py - by) - (qy - by) * (px - bx)
+        eb = (ax - qx) * (py - qy) - (ay - qy) * (px - qx)
+        eq = (bx - ax) * (py - ay) - (by - ay) * (px - ax)
         da_c, db_c, dq_c = -(qy - by), -(ay - qy), -(by - ay)
         da_r, db_r, dq_r = qx - bx, ax - qx, bx - ax
+        # 1/z is affine on the screen: its value at the box start and its steps
+        iz_row = (ea * za + eb * zb + eq * zq) * inv_area
+        iz_c = (da_c * za + db_c * zb + dq_c * zq) * inv_area
+        iz_r = (da_r * za + db_r * zb + dq_r * zq) * inv_area
+        ea_row, eb_row, eq_row = ea + bias_a, eb + bias_b, eq + bias_q
         for r in range(rmin, rmax + 1):
-            wa, wb, wq = ea_row, eb_row, eq_row
+            wa, wb, wq, iz = ea_row, eb_row, eq_row, iz_row
+            entered = False
             for c in range(cmin, cmax + 1):
-                inside = wa >= 0.0 and wb >= 0.0 and wq >= 0.0
-                if inside and (wa > 0.0 or inc_a) and (wb > 0.0 or inc_b) and (wq > 0.0 or inc_q):
-                    iz = (wa * za + wb * zb + wq * zq) * inv_area
+                if wa > 0.0 and wb > 0.0 and wq > 0.0:
+                    entered = True
                     if iz > zbuf[r, c]:
                         zbuf[r, c] = iz
                         idbuf[r, c] = t
+                elif entered:  # a triangle's row is one span: past its end
+                    break
                 wa += da_c
                 wb += db_c
                 wq += dq_c
+                iz += iz_c
             ea_row += da_r
             eb_row += db_r
             eq_row += dq_r
+            iz_row += iz_r
 
 
 @njit(inline="always", **_JIT)
-def _weights(xs, ys, invz, triangles, t, px, py, out):  # pragma: no cover - jitted
+def _weights(xyz, triangles, t, px, py, out):  # pragma: no cover - jitted
     """Perspective-correct barycentrics of sample-space point (px, py) in triangle t.
 
     Returns ``1 / z`` there (the plane of the triangle, also outside it).
     """
     i0, i1, i2 = triangles[t, 0], triangles[t, 1], triangles[t, 2]
-    ax, ay, bx, by, qx, qy = xs[i0], ys[i0], xs[i1], ys[i1], xs[i2], ys[i2]
+    ax, ay, bx, by, qx, qy = xyz[i0, 0], xyz[i0, 1], xyz[i1, 0], xyz[i1, 1], xyz[i2, 0], xyz[i2, 1]
     area = (bx - ax) * (qy - ay) - (by - ay) * (qx - ax)
     la = ((qx - bx) * (py - by) - (qy - by) * (px - bx)) / area
     lb = ((ax - qx) * (py - qy) - (ay - qy) * (px - qx)) / area
     lq = 1.0 - la - lb
-    wa, wb, wq = la * invz[i0], lb * invz[i1], lq * invz[i2]
+    wa, wb, wq = la * xyz[i0, 2], lb * xyz[i1, 2], lq * xyz[i2, 2]
     iz = wa + wb + wq
     out[0], out[1], out[2] = wa / iz, wb / iz, wq / iz
     return iz
@@ -130,10 +141,10 @@ def _weights(xs, ys, invz, triangles, t, px, py, out):  # pragma: no cover - jit
 
 @njit(**_JIT)
 def _shade_pixel(
-    xs, ys, invz, triangles, labels, colors, t, i, j, s, w, color, mask, depth, tri_id, bary
-):  # noqa: E501  # pragma: no cover
+    xyz, triangles, labels, colors, t, i, j, s, w, color, mask, depth, tri_id, bary
+):  # pragma: no cover
     """Fill pixel (i, j) from triangle ``t`` evaluated at the pixel centre; colour too."""
-    iz = _weights(xs, ys, invz, triangles, t, (j + 0.5) * s, (i + 0.5) * s, w)
+    iz = _weights(xyz, triangles, t, (j + 0.5) * s, (i + 0.5) * s, w)
     a, b, q = triangles[t, 0], triangles[t, 1], triangles[t, 2]
     for ch in range(3):
         v = w[0] * colors[a, ch] + w[1] * colors[b, ch] + w[2] * colors[q, ch]
@@ -146,9 +157,7 @@ def _shade_pixel(
 
 @njit(**_JIT)
 def resolve(
-    xs,
-    ys,
-    invz,
+    xyz,
     triangles,
     labels,
     colors,
@@ -205,12 +214,12 @@ def resolve(
                     t, kk = idbuf[i * s + k // s, j * s + k % s], k
                     if t >= 0:
                         break
-                _shade_pixel(xs, ys, invz, triangles, labels, colors, t, i, j, s, w,
+                _shade_pixel(xyz, triangles, labels, colors, t, i, j, s, w,
                              color, mask, depth, tri_id, bary)  # fmt: skip
                 if not depth[i, j] > 0.0 or not np.isfinite(depth[i, j]):
                     # a grazing plane seen past its edge: take the covered sample's depth
                     sx, sy = j * s + kk % s + 0.5, i * s + kk // s + 0.5
-                    depth[i, j] = 1.0 / _weights(xs, ys, invz, triangles, t, sx, sy, w)
+                    depth[i, j] = 1.0 / _weights(xyz, triangles, t, sx, sy, w)
                 w0, w1, w2 = (
                     max(bary[i, j, 0], 0.0),
                     max(bary[i, j, 1], 0.0),
@@ -238,7 +247,7 @@ def resolve(
             acc0, acc1, acc2 = 0.0, 0.0, 0.0
             for g in range(groups):
                 t = ids[g]
-                _weights(xs, ys, invz, triangles, t, sum_x[g] / counts[g], sum_y[g] / counts[g], w)
+                _weights(xyz, triangles, t, sum_x[g] / counts[g], sum_y[g] / counts[g], w)
                 a, b, q = triangles[t, 0], triangles[t, 1], triangles[t, 2]
                 f = counts[g] / covered
                 acc0 += f * (w[0] * colors[a, 0] + w[1] * colors[b, 0] + w[2] * colors[q, 0])
