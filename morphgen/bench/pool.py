@@ -1,0 +1,164 @@
+"""Spawned benchmark workers driven over pipes, and a sampler of their memory."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import psutil
+
+from morphgen.bench.worker import worker_main
+from morphgen.errors import MorphgenError
+from morphgen.executors import single_threaded_children
+from morphgen.shards import JobSpec
+
+MB = 2**20
+
+
+@contextlib.contextmanager
+def environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables inside the block (for processes started there)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class WorkerPool:
+    """``len(warmups)`` spawned workers of one job, each warmed up on its own shards.
+
+    Workers start the way the pipeline's local executor starts them (``spawn``, one
+    thread each); ``ready[w]`` holds worker ``w``'s start-up times.
+    """
+
+    def __init__(
+        self,
+        spec: JobSpec,
+        warmups: Sequence[Sequence[int]],
+        env: dict[str, str] | None = None,
+    ) -> None:
+        mp = multiprocessing.get_context("spawn")
+        self._conns: list[Any] = []
+        self._procs: list[Any] = []
+        start = time.perf_counter()
+        with single_threaded_children(), environ(env or {}):
+            for shards in warmups:
+                parent, child = mp.Pipe()
+                proc = mp.Process(target=worker_main, args=(child, spec, list(shards)))
+                proc.start()
+                child.close()
+                self._conns.append(parent)
+                self._procs.append(proc)
+        try:
+            self.ready = []
+            for conn in self._conns:
+                info = self._receive(conn)
+                info["start_s"] = time.perf_counter() - start  # spawn to ready, incl. warm-up
+                self.ready.append(info)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._procs]
+
+    @staticmethod
+    def _receive(conn: Any) -> dict:
+        try:
+            message = conn.recv()
+        except EOFError:
+            raise MorphgenError("a benchmark worker died without a message") from None
+        if "error" in message:
+            raise MorphgenError(f"a benchmark worker failed:\n{message['error']}")
+        return message
+
+    def run(self, assignments: Sequence[Sequence[int]]) -> tuple[float, list[dict]]:
+        """Every worker runs its shards at once; wall seconds and each worker's timings."""
+        start = time.perf_counter()
+        for conn, shards in zip(self._conns, assignments, strict=True):
+            conn.send(("run", list(shards)))
+        results = [self._receive(conn) for conn in self._conns]
+        return time.perf_counter() - start, results
+
+    def reference(self, shard: int, min_seconds: float) -> dict:
+        """Reference figures measured by the first worker while the others wait."""
+        self._conns[0].send(("reference", (shard, min_seconds)))
+        return self._receive(self._conns[0])
+
+    def close(self) -> None:
+        """Stop every worker (politely first)."""
+        for conn in self._conns:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        for proc in self._procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class MemoryMonitor:
+    """Samples resident (RSS), unique (USS) and proportional (PSS) memory of processes.
+
+    USS is what the process alone holds (freed when it exits): the cost of one more
+    worker. PSS splits shared pages (the memory-mapped model) among their users, so the
+    workers' PSS sum is their real joint footprint.
+    """
+
+    def __init__(self, pids: Sequence[int], interval: float = 0.25) -> None:
+        self._procs = [psutil.Process(pid) for pid in pids]
+        self.peak: dict[int, dict[str, float]] = {
+            pid: {"rss": 0.0, "uss": 0.0, "pss": 0.0} for pid in pids
+        }
+        self.peak_total_pss = 0.0
+        self.samples = 0
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self) -> None:
+        total = 0.0
+        for proc in self._procs:
+            try:
+                info = proc.memory_full_info()
+            except psutil.Error:
+                continue
+            peak = self.peak[proc.pid]
+            pss = float(getattr(info, "pss", info.uss))
+            for name, value in (("rss", info.rss), ("uss", info.uss), ("pss", pss)):
+                peak[name] = max(peak[name], value / MB)
+            total += pss / MB
+        self.peak_total_pss = max(self.peak_total_pss, total)
+        self.samples += 1
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._sample()
+
+    def __enter__(self) -> MemoryMonitor:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
