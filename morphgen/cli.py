@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "morphgen.commands.compare",
     "morphgen.commands.fit",
     "morphgen.commands.render",
+    "morphgen.commands.bench",
 )
 
 
