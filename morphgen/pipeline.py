@@ -1,7 +1,8 @@
 """``generate()``: turn a config into a dataset directory, resuming whatever is finished.
 
 1. Build the job here (model, sampler, shard plan, concrete backend) and its config hash.
-2. Claim the directory: a manifest of another config is refused unless ``overwrite``;
+2. Lock the directory (one run at a time) and claim it: a manifest of another config is
+   refused unless ``overwrite``;
    temp files of an interrupted run are removed; listed shards whose file is missing or
    has the wrong size are dropped (and redone).
 3. Run the shards not yet finished on an executor; after each one, the manifest is
@@ -10,9 +11,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,7 @@ from morphgen.io.shards import ShardEntry
 from morphgen.shards import JobSpec, ShardContext, context_for
 
 # What a dataset consists of, removed by ``overwrite`` (never anything else in the directory).
+LOCK = ".morphgen.lock"
 _DATASET_PARTS = ("shards", "index", *FOLDERS.values(), "preview.png", MANIFEST)
 
 
@@ -123,6 +128,27 @@ def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
     return manifest
 
 
+@contextlib.contextmanager
+def directory_lock(out_dir: Path) -> Iterator[None]:
+    """Hold ``DIR/.morphgen.lock`` (an advisory lock the OS drops when the process dies)."""
+    path = out_dir / LOCK
+    try:
+        fh = open(path, "a+b")
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MorphgenError(
+                f"another morphgen generate is writing {out_dir}; wait for it or stop it"
+            ) from None
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+
 def prepare_dir(out_dir: Path) -> None:
     """Create the output directory, turning permission/space errors into a clear message."""
     try:
@@ -152,43 +178,44 @@ def generate(
     start = time.perf_counter()
     out_dir = Path(out_dir).resolve()
     prepare_dir(out_dir)
+    if executor not in ("local", "dask"):
+        raise MorphgenError(f"--executor {executor!r}: expected local or dask")
     name = backend or config.render.backend
     spec = JobSpec(config, str(out_dir), resolve_backend_name(name, config.render.device))
     ctx = context_for(spec)
-    manifest = claim(out_dir, _new_manifest(ctx), overwrite)
-    todo = [k for k in range(len(ctx.shards)) if k not in manifest.shards]
-    done_before = sum(e.samples for e in manifest.shards.values())
-    bar = tqdm(
-        total=manifest.plan["samples"],
-        initial=done_before,
-        unit="img",
-        desc="generate",
-        disable=not progress or not todo,
-        dynamic_ncols=True,
-    )
+    with directory_lock(out_dir):
+        manifest = claim(out_dir, _new_manifest(ctx), overwrite)
+        todo = [k for k in range(len(ctx.shards)) if k not in manifest.shards]
+        done_before = sum(e.samples for e in manifest.shards.values())
+        bar = tqdm(
+            total=manifest.plan["samples"],
+            initial=done_before,
+            unit="img",
+            desc="generate",
+            disable=not progress or not todo,
+            dynamic_ncols=True,
+        )
 
-    def on_done(entry: ShardEntry) -> None:
-        manifest.shards[entry.index] = entry
-        save_manifest(out_dir, manifest)
-        bar.update(entry.samples)
+        def on_done(entry: ShardEntry) -> None:
+            manifest.shards[entry.index] = entry
+            save_manifest(out_dir, manifest)
+            bar.update(entry.samples)
 
-    try:
-        if executor == "local":
-            from morphgen.executors import run_local
+        try:
+            if executor == "local":
+                from morphgen.executors import run_local
 
-            try:
-                run_local(spec, todo, workers or default_workers(), on_done)
-            except BaseException:
-                clean_stale_temps(out_dir)  # the workers are stopped: their temp files go
-                raise
-        elif executor == "dask":
-            from morphgen.executors import run_dask
+                try:
+                    run_local(spec, todo, workers or default_workers(), on_done)
+                except BaseException:
+                    clean_stale_temps(out_dir)  # the workers are stopped: their temp files go
+                    raise
+            else:
+                from morphgen.executors import run_dask
 
-            run_dask(spec, todo, on_done, scheduler=scheduler, workers=workers)
-        else:
-            raise MorphgenError(f"--executor {executor!r}: expected local or dask")
-    finally:
-        bar.close()
+                run_dask(spec, todo, on_done, scheduler=scheduler, workers=workers)
+        finally:
+            bar.close()
     return Summary(
         out_dir=out_dir,
         images=manifest.plan["samples"],

@@ -178,3 +178,11 @@ def test_manifest_config_renders_the_same_dataset(reference, tmp_path):
     args = ["generate", "--config", str(saved), "--out", str(tmp_path / "d"), "--workers", "1"]
     assert main([*args, "--quiet"]) == 0
     assert tree_bytes(tmp_path / "d") == tree_bytes(reference)
+
+
+def test_a_second_run_into_the_same_directory_is_refused(tmp_path):
+    from morphgen.pipeline import directory_lock
+
+    with directory_lock(tmp_path), pytest.raises(MorphgenError, match="another morphgen"):
+        generate(config(), tmp_path, workers=1, progress=False)
+    assert not (tmp_path / ".morphgen.lock").exists()
