@@ -2,7 +2,8 @@
 
 Renders ``--identities`` x ``--images`` scenes (random shape, colour, expression, pose,
 light, procedural background) through ``Renderer.render_many`` on the chosen backend and
-prints milliseconds per image for each stage, plus images per second for the process.
+prints milliseconds per image for each stage (its best of ``--repeat`` passes), plus the
+best pass's images per second for the one process.
 Without ``--model`` it uses the BFM-sized synthetic model (53k vertices, 106k triangles,
 199 / 199 / 100 components). The first (compiling or cache-loading) pass is not timed.
 """
@@ -60,6 +61,7 @@ def main() -> None:
     ap.add_argument("--identities", type=int, default=8)
     ap.add_argument("--images", type=int, default=8, help="images per identity")
     ap.add_argument("--extras", nargs="*", default=[])
+    ap.add_argument("--repeat", type=int, default=3, help="passes; each stage's best is shown")
     args = ap.parse_args()
     if args.model:
         from morphgen.model.load import load_model
@@ -74,14 +76,20 @@ def main() -> None:
     renderer.render_many(warm)
     print(f"backend {renderer.backend_name}: start + first render {time.perf_counter() - t:.2f} s")
     work = scenes(model, args.identities, args.images, args.size)
-    renderer.stage_seconds.clear()
-    t = time.perf_counter()
-    renderer.render_many(work)
-    total = time.perf_counter() - t
     n = len(work)
-    for stage, seconds in renderer.stage_seconds.items():
+    best: dict[str, float] = {}
+    best_total = float("inf")
+    for _ in range(args.repeat):  # each stage's best pass: other jobs on the cores add noise
+        renderer.stage_seconds.clear()
+        t = time.perf_counter()
+        renderer.render_many(work)
+        best_total = min(best_total, time.perf_counter() - t)
+        for stage, seconds in renderer.stage_seconds.items():
+            best[stage] = min(best.get(stage, float("inf")), seconds)
+    for stage, seconds in best.items():
         print(f"  {stage:<11} {seconds / n * 1e3:7.2f} ms/image")
-    print(f"  {'total':<11} {total / n * 1e3:7.2f} ms/image = {n / total:.1f} images/s (1 process)")
+    print(f"  {'sum':<11} {sum(best.values()) / n * 1e3:7.2f} ms/image (best pass per stage)")
+    print(f"  {'total':<11} {best_total / n * 1e3:7.2f} ms/image = {n / best_total:.1f} images/s")
     renderer.close()
 
 

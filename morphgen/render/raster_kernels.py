@@ -122,37 +122,21 @@ def rasterize(xyz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
 
 
 @njit(inline="always", **_JIT)
-def _weights(xyz, triangles, t, px, py, out):  # pragma: no cover - jitted
-    """Perspective-correct barycentrics of sample-space point (px, py) in triangle t.
+def _weights(xyz, triangles, t, px, py):  # pragma: no cover - jitted
+    """``1 / z`` and the perspective-correct barycentrics of sample-space point (px, py).
 
-    Returns ``1 / z`` there (the plane of the triangle, also outside it).
+    Evaluated on the triangle's plane, so also valid (extrapolated) outside the triangle.
     """
     i0, i1, i2 = triangles[t, 0], triangles[t, 1], triangles[t, 2]
-    ax, ay, bx, by, qx, qy = xyz[i0, 0], xyz[i0, 1], xyz[i1, 0], xyz[i1, 1], xyz[i2, 0], xyz[i2, 1]
+    ax, ay, bx, by = xyz[i0, 0], xyz[i0, 1], xyz[i1, 0], xyz[i1, 1]
+    qx, qy = xyz[i2, 0], xyz[i2, 1]
     area = (bx - ax) * (qy - ay) - (by - ay) * (qx - ax)
     la = ((qx - bx) * (py - by) - (qy - by) * (px - bx)) / area
     lb = ((ax - qx) * (py - qy) - (ay - qy) * (px - qx)) / area
     lq = 1.0 - la - lb
     wa, wb, wq = la * xyz[i0, 2], lb * xyz[i1, 2], lq * xyz[i2, 2]
     iz = wa + wb + wq
-    out[0], out[1], out[2] = wa / iz, wb / iz, wq / iz
-    return iz
-
-
-@njit(**_JIT)
-def _shade_pixel(
-    xyz, triangles, labels, colors, t, i, j, s, w, color, mask, depth, tri_id, bary
-):  # pragma: no cover
-    """Fill pixel (i, j) from triangle ``t`` evaluated at the pixel centre; colour too."""
-    iz = _weights(xyz, triangles, t, (j + 0.5) * s, (i + 0.5) * s, w)
-    a, b, q = triangles[t, 0], triangles[t, 1], triangles[t, 2]
-    for ch in range(3):
-        v = w[0] * colors[a, ch] + w[1] * colors[b, ch] + w[2] * colors[q, ch]
-        color[i, j, ch] = min(max(v, 0.0), 1.0)
-    tri_id[i, j] = t
-    mask[i, j] = labels[t]
-    depth[i, j] = 1.0 / iz
-    bary[i, j, 0], bary[i, j, 1], bary[i, j, 2] = w[0], w[1], w[2]
+    return iz, wa / iz, wb / iz, wq / iz
 
 
 @njit(**_JIT)
@@ -194,7 +178,6 @@ def resolve(
     counts = np.empty(n, dtype=np.int32)
     sum_x = np.empty(n, dtype=np.float64)
     sum_y = np.empty(n, dtype=np.float64)
-    w = np.empty(3, dtype=np.float64)
     for i in range(r0, r1 + 1):
         for j in range(c0, c1 + 1):
             covered = 0
@@ -214,17 +197,20 @@ def resolve(
                     t, kk = idbuf[i * s + k // s, j * s + k % s], k
                     if t >= 0:
                         break
-                _shade_pixel(xyz, triangles, labels, colors, t, i, j, s, w,
-                             color, mask, depth, tri_id, bary)  # fmt: skip
-                if not depth[i, j] > 0.0 or not np.isfinite(depth[i, j]):
+                iz, w0, w1, w2 = _weights(xyz, triangles, t, (j + 0.5) * s, (i + 0.5) * s)
+                a, b, q = triangles[t, 0], triangles[t, 1], triangles[t, 2]
+                for ch in range(3):
+                    v = w0 * colors[a, ch] + w1 * colors[b, ch] + w2 * colors[q, ch]
+                    color[i, j, ch] = min(max(v, 0.0), 1.0)
+                tri_id[i, j] = t
+                mask[i, j] = labels[t]
+                depth[i, j] = 1.0 / iz
+                if not iz > 0.0:
                     # a grazing plane seen past its edge: take the covered sample's depth
                     sx, sy = j * s + kk % s + 0.5, i * s + kk // s + 0.5
-                    depth[i, j] = 1.0 / _weights(xyz, triangles, t, sx, sy, w)
-                w0, w1, w2 = (
-                    max(bary[i, j, 0], 0.0),
-                    max(bary[i, j, 1], 0.0),
-                    max(bary[i, j, 2], 0.0),
-                )
+                    depth[i, j] = 1.0 / _weights(xyz, triangles, t, sx, sy)[0]
+                # attribute weights: the centre's, clamped into the triangle
+                w0, w1, w2 = max(w0, 0.0), max(w1, 0.0), max(w2, 0.0)
                 total = w0 + w1 + w2
                 bary[i, j, 0], bary[i, j, 1], bary[i, j, 2] = w0 / total, w1 / total, w2 / total
                 if covered == n and iz_max - iz_min <= _STEP * iz_max / fx:
@@ -247,12 +233,13 @@ def resolve(
             acc0, acc1, acc2 = 0.0, 0.0, 0.0
             for g in range(groups):
                 t = ids[g]
-                _weights(xyz, triangles, t, sum_x[g] / counts[g], sum_y[g] / counts[g], w)
+                px, py = sum_x[g] / counts[g], sum_y[g] / counts[g]
+                _, w0, w1, w2 = _weights(xyz, triangles, t, px, py)
                 a, b, q = triangles[t, 0], triangles[t, 1], triangles[t, 2]
                 f = counts[g] / covered
-                acc0 += f * (w[0] * colors[a, 0] + w[1] * colors[b, 0] + w[2] * colors[q, 0])
-                acc1 += f * (w[0] * colors[a, 1] + w[1] * colors[b, 1] + w[2] * colors[q, 1])
-                acc2 += f * (w[0] * colors[a, 2] + w[1] * colors[b, 2] + w[2] * colors[q, 2])
+                acc0 += f * (w0 * colors[a, 0] + w1 * colors[b, 0] + w2 * colors[q, 0])
+                acc1 += f * (w0 * colors[a, 1] + w1 * colors[b, 1] + w2 * colors[q, 1])
+                acc2 += f * (w0 * colors[a, 2] + w1 * colors[b, 2] + w2 * colors[q, 2])
             color[i, j, 0] = min(max(acc0, 0.0), 1.0)
             color[i, j, 1] = min(max(acc1, 0.0), 1.0)
             color[i, j, 2] = min(max(acc2, 0.0), 1.0)
