@@ -15,8 +15,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from morphgen.errors import MorphgenError
 from morphgen.io.shards import ShardEntry
 from morphgen.shards import JobSpec, context_for, run_shard
 
@@ -91,6 +93,12 @@ def run_local(spec: JobSpec, indices: Sequence[int], workers: int, on_done: OnDo
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     on_done(future.result())
+        except BrokenProcessPool:
+            _stop(pool)
+            raise MorphgenError(
+                "a worker process died (killed, or out of memory: try fewer --workers); "
+                "finished shards are kept, run the same command again to resume"
+            ) from None
         except BaseException:
             _stop(pool)
             raise
@@ -100,8 +108,6 @@ def run_local(spec: JobSpec, indices: Sequence[int], workers: int, on_done: OnDo
 def _dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     """A client for the cluster at ``scheduler``, or for a new LocalCluster of processes."""
     from distributed import Client, LocalCluster
-
-    from morphgen.errors import MorphgenError
 
     if scheduler:
         try:
@@ -119,7 +125,6 @@ def _dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
 
 def _check_shared(client: Any, out_dir: str) -> None:
     """Every worker must see the output directory (a shared filesystem on a cluster)."""
-    from morphgen.errors import MorphgenError
 
     seen = client.run(os.path.isdir, out_dir)
     blind = sorted(address for address, ok in seen.items() if not ok)

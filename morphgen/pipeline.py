@@ -118,6 +118,12 @@ def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
             )
         old = None
     if old is None:
+        found = [name for name in _DATASET_PARTS if (out_dir / name).exists()]
+        if found and not overwrite:
+            raise MorphgenError(
+                f"{out_dir} has no manifest.json but holds {', '.join(found)}; choose another "
+                "--out or pass --overwrite to replace them"
+            )
         _remove_dataset(out_dir)
         manifest = fresh
     else:

@@ -186,3 +186,31 @@ def test_a_second_run_into_the_same_directory_is_refused(tmp_path):
     with directory_lock(tmp_path), pytest.raises(MorphgenError, match="another morphgen"):
         generate(config(), tmp_path, workers=1, progress=False)
     assert not (tmp_path / ".morphgen.lock").exists()
+
+
+def test_a_directory_with_foreign_dataset_parts_is_not_touched(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "mine.png").write_bytes(b"user data")
+    with pytest.raises(MorphgenError, match="no manifest.json but holds images"):
+        generate(config(), tmp_path, workers=1, progress=False)
+    assert (tmp_path / "images" / "mine.png").read_bytes() == b"user data"
+
+
+def test_a_killed_worker_ends_the_run_with_a_message_and_resume_finishes(reference, tmp_path):
+    import psutil
+
+    config_file = write_config(tmp_path)
+    out = tmp_path / "d"
+    proc = _start(config_file, out, workers=2)
+    _wait_for_shards(proc, out, 1)
+    workers = [
+        p for p in psutil.Process(proc.pid).children() if "resource_tracker" not in p.cmdline()[-1]
+    ]
+    workers[0].kill()  # as the out-of-memory killer would
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before a worker could be killed")
+    assert proc.returncode == 2 and "a worker process died" in err.decode(), err.decode()
+    rerun = _start(config_file, out, workers=1)
+    assert rerun.wait(timeout=300) == 0
+    assert tree_bytes(out) == tree_bytes(reference)
