@@ -160,7 +160,9 @@ def prepare_dir(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise write_error(out_dir, exc) from None
+        raise MorphgenError(
+            f"--out {out_dir}: cannot create the output directory ({exc.strerror})"
+        ) from None
 
 
 def generate(
