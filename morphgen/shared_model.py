@@ -107,10 +107,15 @@ def load_mapped(directory: Path) -> MorphableModel:
 def shared_model(key: str, load: Callable[[], MorphableModel]) -> MorphableModel:
     """The model identified by ``key`` (its sha256), mapped from this machine's cache.
 
-    ``load`` is called only when no process on this machine has cached it yet.
+    ``load`` is called only when no process on this machine has cached it yet. Without a
+    writable cache directory the loaded model is returned as it is (not shared).
     """
     directory = cache_root() / f"{key}-v{_FORMAT}"
     if not (directory / "model.json").is_file():
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        export(load(), directory)
+        model = load()
+        try:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            export(model, directory)
+        except OSError:  # no writable cache here: this process keeps its own copy
+            return model
     return load_mapped(directory)
