@@ -17,30 +17,22 @@ from morphgen.model.morphable import MorphableModel, PCAComponent
 _KEYS = ("shapeMU", "shapePC", "shapeEV", "texMU", "texPC", "texEV", "tl")
 
 
-def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+def _read_arrays(path: Path, kind: str) -> dict[str, np.ndarray]:
     """The BFM 2009 variables, from a v5 .mat (scipy) or a v7.3 .mat (HDF5, transposed)."""
-    from morphgen.model.load import sniff
-
-    if sniff(path) == "hdf5":
-        import h5py
-
-        with h5py.File(path, "r") as f:
-            return {k: np.asarray(f[k][()]).T for k in _KEYS if k in f}
-    from scipy.io import loadmat
-
     try:
+        if kind == "hdf5":  # MATLAB v7.3 stores column-major: transpose back
+            import h5py
+
+            with h5py.File(path, "r") as f:
+                return {
+                    k: np.asarray(f[k][()]).T for k in _KEYS if isinstance(f.get(k), h5py.Dataset)
+                }
+        from scipy.io import loadmat
+
         data = loadmat(path, variable_names=_KEYS)
-    except Exception as exc:  # scipy raises several types for a corrupt file
+    except Exception as exc:  # scipy and h5py raise several types for a corrupt file
         raise ModelFormatError(f"{path}: not a readable MATLAB file ({exc})") from None
     return {k: np.asarray(v) for k, v in data.items() if k in _KEYS}
-
-
-def is_bfm2009(path: str | Path) -> bool:
-    """True when the file holds BFM 2009's shapeMU variable."""
-    try:
-        return "shapeMU" in _read_arrays(Path(path))
-    except (ModelFormatError, OSError, ValueError):
-        return False
 
 
 def _component(arrays: dict, prefix: str, scale: float, path: Path) -> PCAComponent:
@@ -66,17 +58,26 @@ def _component(arrays: dict, prefix: str, scale: float, path: Path) -> PCACompon
 
 
 def read_bfm2009(path: str | Path) -> MorphableModel:
-    """Load BFM 2009: micrometres -> mm, 0-255 -> [0, 1], 1-based triangles -> 0-based."""
+    """Load BFM 2009: micrometres -> mm, 0-255 -> [0, 1], 1-based triangles -> 0-based.
+
+    Accepts MATLAB v5 files and v7.3 files (which are HDF5).
+    """
+    from morphgen.model.load import sniff
+
     path = Path(path)
-    arrays = _read_arrays(path)
+    arrays = _read_arrays(path, sniff(path))
     missing = [k for k in _KEYS if k not in arrays]
     if missing:
-        raise ModelFormatError(f"{path}: BFM 2009 variables missing: {', '.join(missing)}")
+        raise ModelFormatError(
+            f"{path}: not a BFM 2009 model: MATLAB variables missing: {', '.join(missing)}"
+        )
     shape = _component(arrays, "shape", 1e-3, path)
     color = _component(arrays, "tex", 1.0 / 255.0, path)
     tl = arrays["tl"]
     if tl.ndim != 2 or 3 not in tl.shape:
         raise ModelFormatError(f"{path}: tl has shape {tl.shape}, expected (T, 3)")
+    if tl.dtype.kind not in "fiu" or (tl.dtype.kind == "f" and not np.isfinite(tl).all()):
+        raise ModelFormatError(f"{path}: tl holds {tl.dtype} values, expected triangle indices")
     tris = (tl if tl.shape[1] == 3 else tl.T).astype(np.int64) - 1
     n = shape.mean.shape[0] // 3
     if tris.min() < 0 or tris.max() >= n:
@@ -91,8 +92,12 @@ def read_bfm2009(path: str | Path) -> MorphableModel:
 
 
 def _outward(verts: np.ndarray, tris: np.ndarray) -> np.ndarray:
-    """Flip the winding when most normals point into the mesh (tools disagree on BFM's)."""
-    a, b, c = (verts[tris[:, k]] for k in range(3))
-    normals = np.cross(b - a, c - a)
-    outward = ((a + b + c) / 3.0 - verts.mean(axis=0)) * normals
-    return tris if outward.sum() >= 0 else tris[:, [0, 2, 1]]
+    """Triangles counter-clockwise seen from outside, flipping all when they are not.
+
+    Tools disagree on BFM's winding (Basel's own PLY writer swaps two columns), so it is
+    measured: the signed volume the triangles sweep about the vertex centroid is positive
+    when their normals point away from it, i.e. outwards (towards +z at the nose tip).
+    """
+    a, b, c = (verts[tris[:, k]].astype(np.float64) - verts.mean(axis=0) for k in range(3))
+    signed_volume = np.einsum("ij,ij->", a, np.cross(b, c))
+    return tris if signed_volume >= 0 else tris[:, [0, 2, 1]]

@@ -1,4 +1,9 @@
-"""``load_model``: choose a loader by file content, or load the embedded default model."""
+"""``load_model``: choose a loader by file content, or load the embedded default model.
+
+After loading, a model without the 68 iBUG landmarks gets a published map when one is
+known for its vertex count (``landmark_maps``), and a model without regions gets them
+derived from those landmarks (``regions.derive_regions``). User files override both.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,16 @@ from morphgen.model.morphable import MorphableModel
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "default_model.h5"
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-_MAT_HEADER = b"MATLAB 5.0 MAT-file"
+_MAT_HEADER = b"MATLAB 5.0 MAT-file"  # v5 and v7; v7.3 files are HDF5 after a 512-byte header
 
 
 def sniff(path: Path) -> str:
     """'hdf5', 'mat' or 'unknown', from the first bytes (a v7.3 .mat file is HDF5)."""
-    with open(path, "rb") as fh:
-        head = fh.read(600)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(600)
+    except OSError as exc:
+        raise ModelFormatError(f"{path}: cannot read the file ({exc.strerror})") from None
     if head.startswith(_HDF5_SIGNATURE) or head[512:520] == _HDF5_SIGNATURE:
         return "hdf5"
     if head.startswith(_MAT_HEADER):
@@ -24,28 +32,82 @@ def sniff(path: Path) -> str:
     return "unknown"
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path) -> MorphableModel:
+def read_model_file(path: str | Path) -> MorphableModel:
+    """The model in one file, as stored: Statismo/BFM 2017-2019 ``.h5`` or BFM 2009 ``.mat``."""
+    import h5py
+
     from morphgen.model import bfm2009, statismo
 
+    path = Path(path)
     if not path.exists():
-        if path == DEFAULT_MODEL:
-            raise ModelFormatError(
-                f"{path}: the embedded default model is missing; reinstall morphgen"
-            )
         raise ModelFormatError(f"{path}: no such file")
     if path.is_dir():
         raise ModelFormatError(f"{path}: is a directory, expected a model file (.h5 or .mat)")
     kind = sniff(path)
-    if kind == "hdf5" and statismo.is_statismo(path):
-        return statismo.read_statismo(path)
-    if kind in ("hdf5", "mat") and bfm2009.is_bfm2009(path):
+    if kind == "hdf5":
+        try:
+            with h5py.File(path, "r") as f:
+                has_statismo, has_bfm2009 = "shape/model" in f, "shapeMU" in f
+        except OSError as exc:
+            raise ModelFormatError(f"{path}: not a readable HDF5 file ({exc})") from None
+        if has_statismo:
+            return statismo.read_statismo(path)
+        if has_bfm2009:
+            return bfm2009.read_bfm2009(path)
+    if kind == "mat":
         return bfm2009.read_bfm2009(path)
+    what = "an HDF5 file without /shape/model or shapeMU" if kind == "hdf5" else "not HDF5 or MAT"
     raise ModelFormatError(
-        f"{path}: neither a Statismo/BFM 2017-2019 .h5 model nor a BFM 2009 .mat model"
+        f"{path}: neither a Statismo/BFM 2017-2019 .h5 model nor a BFM 2009 .mat model ({what})"
     )
 
 
-def load_model(path: str | Path | None = None) -> MorphableModel:
-    """Load a model file (BFM 2009 .mat, Statismo/BFM .h5) or, with ``None``, the default."""
-    return _load(Path(path).expanduser().resolve() if path is not None else DEFAULT_MODEL)
+def _complete(model: MorphableModel, regions: Path | None, landmarks: Path | None) -> None:
+    """Apply user landmark/region files, then fill in known landmarks and derived regions."""
+    from morphgen.model.landmark_maps import known_ibug68
+    from morphgen.model.regions import derive_regions, read_landmark_file, read_region_file
+
+    n = model.n_vertices
+    if landmarks is not None:
+        model.landmarks = {**model.landmarks, **read_landmark_file(landmarks, n)}
+    if model.ibug68() is None:
+        model.landmarks = {**(known_ibug68(n) or {}), **model.landmarks}
+    if regions is not None:
+        model.regions = read_region_file(regions, n)
+    elif model.regions is None:
+        model.regions = derive_regions(model.mean_vertices(), model.landmarks)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, stamp: tuple[int, int], regions: Path | None, landmarks: Path | None):
+    del stamp  # part of the cache key only: a rewritten file is read again
+    model = read_model_file(path)
+    _complete(model, regions, landmarks)
+    return model
+
+
+def _resolve(path: str | Path | None) -> Path | None:
+    return None if path is None else Path(path).expanduser().resolve()
+
+
+def load_model(
+    path: str | Path | None = None,
+    regions: str | Path | None = None,
+    landmarks: str | Path | None = None,
+) -> MorphableModel:
+    """Load a model file (BFM 2009 ``.mat``, Statismo/BFM ``.h5``) or, with ``None``, the default.
+
+    ``regions`` and ``landmarks`` name user files that override the model's own (formats in
+    ``morphgen.model.regions``). Loading the same unchanged file twice in one process returns
+    the same cached object: treat it as read-only.
+    """
+    resolved = _resolve(path) or DEFAULT_MODEL
+    if not resolved.exists():
+        if resolved == DEFAULT_MODEL:
+            raise ModelFormatError(
+                f"{resolved}: the embedded default model is missing; reinstall morphgen or "
+                "rebuild it with scripts/build_default_model.py"
+            )
+        raise ModelFormatError(f"{resolved}: no such file")
+    stat = resolved.stat()
+    return _load(resolved, (stat.st_mtime_ns, stat.st_size), _resolve(regions), _resolve(landmarks))

@@ -217,15 +217,6 @@ def _to_unit_colour(color: PCAComponent) -> PCAComponent:
     return color
 
 
-def is_statismo(path: str | Path) -> bool:
-    """True when ``path`` is an HDF5 file with a ``/shape/model/mean`` dataset."""
-    try:
-        with h5py.File(path, "r") as f:
-            return "shape/model/mean" in f
-    except OSError:
-        return False
-
-
 def read_statismo(path: str | Path) -> MorphableModel:
     """Load a BFM 2017/2019 (or any Statismo-layout) ``.h5`` model, validating everything.
 
