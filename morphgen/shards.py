@@ -66,8 +66,16 @@ class ShardContext:
         config = spec.config
         self.options = OutputOptions.from_config(config.output)
         self.model_path = Path(config.model.path or DEFAULT_MODEL)
+        overrides = [Path(p) for p in (config.model.regions, config.model.landmarks) if p]
         self.model_sha256 = file_sha256(self.model_path)
-        self.model = shared_model(self.model_sha256, lambda: load_model(self.model_path))
+        # the shared-memory key covers user region/landmark files, which change the model
+        share_key = hashlib.sha256(
+            "".join([self.model_sha256, *(file_sha256(p) for p in overrides)]).encode()
+        ).hexdigest()
+        self.model = shared_model(
+            share_key,
+            lambda: load_model(self.model_path, config.model.regions, config.model.landmarks),
+        )
         self.sampler = Sampler(config, self.model)
         self.shards = plan_shards(self.sampler.plan(), self.options.samples_per_shard)
         self.hash = config_hash(config.to_dict(), self.model_sha256, spec.backend)
