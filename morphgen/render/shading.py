@@ -71,7 +71,7 @@ def specular_factors(regions: np.ndarray | None, n_vertices: int) -> np.ndarray:
     return table[regions]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _shade(
     normals,
     albedo,
