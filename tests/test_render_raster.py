@@ -49,7 +49,20 @@ def backend() -> CpuBackend:
     return CpuBackend()
 
 
-def test_nearer_plane_wins_and_labels_are_exact(backend):
+@pytest.fixture(scope="module", params=[2, 3])
+def any_backend(request) -> CpuBackend:
+    """Both supersampling factors (2 x 2 is the default above 384 px)."""
+    return CpuBackend(request.param)
+
+
+def test_supersampling_follows_the_image_size():
+    auto = CpuBackend()
+    assert auto.samples_per_side(256, 384) == 3 and auto.samples_per_side(512, 300) == 2
+    assert CpuBackend(4).samples_per_side(64, 1024) == 4
+
+
+def test_nearer_plane_wins_and_labels_are_exact(any_backend):
+    backend = any_backend
     near = square(5.2, 4.7, 40.6, 30.1, 500.0)  # label 3
     far = square(20.3, 10.4, 60.2, 44.9, 800.0)  # label 7, partly behind `near`
     tris = np.concatenate([quad(near), quad(far) + 4])
@@ -65,7 +78,8 @@ def test_nearer_plane_wins_and_labels_are_exact(backend):
     assert np.allclose(r.depth[32:44, 42:59], 800.0, atol=1e-3)
 
 
-def test_mask_alpha_depth_and_ids_agree(backend):
+def test_mask_alpha_depth_and_ids_agree(any_backend):
+    backend = any_backend
     tri = np.array(
         [unproject(3.3, 40.1, 300), unproject(58.7, 35.2, 300), unproject(20.1, 2.6, 300)]
     )
@@ -125,7 +139,8 @@ def test_attributes_are_perspective_correct(backend):
     assert (got[~seen] == 0).all()
 
 
-def test_shared_edges_leave_no_gaps_and_back_faces_are_culled(backend):
+def test_shared_edges_leave_no_gaps_and_back_faces_are_culled(any_backend):
+    backend = any_backend
     corners = square(8.0, 6.0, 56.0, 42.0, 600.0)
     r = backend.draw(frame(corners, quad(corners), [1, 1]))
     assert (r.alpha[7:41, 9:55] == 1.0).all()  # the diagonal is covered exactly once
