@@ -248,7 +248,7 @@ def read_statismo(path: str | Path) -> MorphableModel:
         expression = (
             _read_component(f, "expression", path, version) if "expression/model" in f else None
         )
-        landmarks = _read_landmarks(f, shape.mean.reshape(-1, 3), path)
+        landmarks = _read_landmarks(f, points, path)  # landmarks lie on the reference mesh
         regions, blendshapes = _read_extras(f, path)
         name = path.stem
         if "morphgen" in f and "name" in f["morphgen"].attrs:
