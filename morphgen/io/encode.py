@@ -22,9 +22,14 @@ DEPTH_PNG_UNIT_MM = 0.1
 DEPTH_PNG_MAX_MM = 65535 * DEPTH_PNG_UNIT_MM
 
 
+# zlib level 1: about 3x faster than Pillow's default 6 at 256 px (11 -> 3.7 ms for RGB plus
+# depth), for files about 40% larger; encoding dominated the pipeline at level 6.
+PNG_COMPRESS_LEVEL = 1
+
+
 def _png(image: Image.Image) -> bytes:
     buf = io.BytesIO()
-    image.save(buf, format="PNG", compress_level=6)
+    image.save(buf, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buf.getvalue()
 
 

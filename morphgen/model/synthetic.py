@@ -76,7 +76,11 @@ def _regions(angles: np.ndarray) -> np.ndarray:
 
 
 def _landmarks(angles: np.ndarray, n_lon: int) -> dict[str, int]:
-    """68 iBUG-ordered landmarks placed at plausible angles, named ibug01..ibug68."""
+    """68 iBUG-ordered landmarks at plausible angles, named ibug01..ibug68.
+
+    iBUG numbers from the subject's right (-x): jaw 1-17, right brow 18-22, right eye 37-42,
+    mouth corner 49 (REFERENCE section 4).
+    """
     t = angles[:, 0, 0]
     p = angles[0, :, 1]
 
@@ -84,13 +88,13 @@ def _landmarks(angles: np.ndarray, n_lon: int) -> dict[str, int]:
         return int(np.abs(t - theta).argmin() * n_lon + np.abs(p - phi).argmin())
 
     pts: list[tuple[float, float]] = []
-    pts += [(1.6 + 0.5 * np.sin(a), 1.2 * np.cos(a)) for a in np.linspace(0, np.pi, 17)]
+    pts += [(1.6 + 0.5 * np.sin(a), -1.2 * np.cos(a)) for a in np.linspace(0, np.pi, 17)]
     pts += [(1.08, -0.65 + 0.1 * i) for i in range(5)] + [(1.08, 0.25 + 0.1 * i) for i in range(5)]
     pts += [(1.3 + 0.06 * i, 0.0) for i in range(4)] + [(1.7, -0.12 + 0.06 * i) for i in range(5)]
     for centre in (-0.45, 0.45):
-        pts += [(1.25 + 0.03 * np.sin(a), centre + 0.15 * np.cos(a)) for a in np.linspace(0, 5, 6)]
-    pts += [(2.0 + 0.05 * np.sin(a), 0.35 * np.cos(a)) for a in np.linspace(0, 6, 12)]
-    pts += [(2.01 + 0.01 * np.sin(a), 0.25 * np.cos(a)) for a in np.linspace(0, 6, 8)]
+        pts += [(1.25 + 0.03 * np.sin(a), centre - 0.15 * np.cos(a)) for a in np.linspace(0, 5, 6)]
+    pts += [(2.0 + 0.05 * np.sin(a), -0.35 * np.cos(a)) for a in np.linspace(0, 6, 12)]
+    pts += [(2.01 + 0.01 * np.sin(a), -0.25 * np.cos(a)) for a in np.linspace(0, 6, 8)]
     return {f"ibug{i + 1:02d}": vertex(th, ph) for i, (th, ph) in enumerate(pts)}
 
 
