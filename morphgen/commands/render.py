@@ -65,8 +65,8 @@ def _scene(args: argparse.Namespace):
         config = load_config(args.config)
     else:
         config = Config(seed=args.random_seed or 0)
-    model_path = args.model or config.model.path
-    model = load_model(model_path)
+    model_cfg = config.model
+    model = load_model(args.model or model_cfg.path, model_cfg.regions, model_cfg.landmarks)
     sampler = Sampler(config, model)
     if not 0 <= args.identity < sampler.num_identities:
         raise MorphgenError(
