@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--samples", type=int, default=0, metavar="K", help="sampled instances")
     export.add_argument("--out-dir", default=".", metavar="DIR", help="folder for the samples")
     export.add_argument("--seed", type=int, default=0, metavar="S", help="sampling seed")
+    export.add_argument(
+        "--scale", type=float, default=1.0, metavar="X", help="coefficient spread (1.0 = model's)"
+    )
+    export.add_argument("--ascii", action="store_true", help="ASCII PLY instead of binary")
     export.set_defaults(func=run_export)
 
 
@@ -54,6 +59,22 @@ def _names_summary(names: list[str], limit: int = 8) -> str:
     return ", ".join(parts)
 
 
+def _spectrum(comp, n_vertices: int, part: str) -> str:
+    """Component count, the spread they hold and how many hold 90 % of it."""
+    variance = np.maximum(comp.variance.astype(np.float64), 0.0)
+    total = float(variance.sum())
+    if total == 0.0:
+        return f"{comp.n_components} components (no variation)"
+    # unit basis columns over N vertices: the per-vertex RMS offset is sqrt(sum(var) / N)
+    unit = "RGB" if part == "color" else "mm"
+    rms = np.sqrt(total / n_vertices)
+    k90 = int(np.searchsorted(np.cumsum(variance) / total, 0.9)) + 1
+    return (
+        f"{comp.n_components} components, {rms:.3g} {unit} RMS per vertex in all, "
+        f"90% of the variance in the first {k90}, first mode {100 * variance[0] / total:.0f}%"
+    )
+
+
 def describe(model) -> str:
     """The text ``morphgen model info`` prints."""
     lines = [
@@ -65,14 +86,8 @@ def describe(model) -> str:
     ]
     for part in ("shape", "color", "expression"):
         comp = getattr(model, part)
-        if comp is None:
-            lines.append(f"{part + ':':12s} none")
-            continue
-        # a unit basis column spread over N vertices: per-vertex RMS = sd / sqrt(N)
-        unit = "mm" if part != "color" else "RGB"
-        rms = np.sqrt(np.maximum(comp.variance[:1], 0.0) / model.n_vertices)
-        top = f", first mode {rms[0]:.3g} {unit} RMS per vertex" if comp.n_components else ""
-        lines.append(f"{part + ':':12s} {comp.n_components} components{top}")
+        text = "none" if comp is None else _spectrum(comp, model.n_vertices, part)
+        lines.append(f"{part + ':':12s} {text}")
     shapes = model.blendshapes
     if shapes is None:
         lines.append("blendshapes: none")
@@ -82,7 +97,7 @@ def describe(model) -> str:
     marks = _names_summary(names) if names else "none"
     lines.append(f"landmarks:   {len(names)}: {marks}")
     if model.regions is None:
-        lines.append("regions:     none (every vertex is skin)")
+        lines.append("regions:     none: every vertex is skin")
     else:
         counts = np.bincount(model.regions, minlength=len(LABELS))
         found = [f"{label.name} {counts[label.id]}" for label in LABELS if counts[label.id]]
@@ -91,13 +106,27 @@ def describe(model) -> str:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    """Print the model's description."""
-    print(describe(_load(args)))
+    """Print the model's description, and a warning on stderr when it has no regions."""
+    model = _load(args)
+    print(describe(model))
+    if model.regions is None:
+        print(
+            "morphgen: warning: the model has no regions and no iBUG-68 landmarks to derive "
+            "them from, so masks will show skin only; give --regions FILE or --landmarks FILE "
+            "(config: model.regions / model.landmarks)",
+            file=sys.stderr,
+        )
     return 0
 
 
-def write_ply(path: Path, vertices: np.ndarray, colors: np.ndarray, triangles: np.ndarray) -> None:
-    """A binary PLY with float xyz, 8-bit sRGB vertex colours and triangles."""
+def write_ply(
+    path: Path,
+    vertices: np.ndarray,
+    colors: np.ndarray,
+    triangles: np.ndarray,
+    ascii: bool = False,
+) -> None:
+    """A PLY (binary little-endian or ASCII) with float xyz, 8-bit sRGB colours, triangles."""
     from morphgen.render.compose import linear_to_srgb
 
     vert = np.empty(len(vertices), dtype=[("p", "<f4", 3), ("c", "u1", 3)])  # packed, 15 bytes
@@ -107,7 +136,8 @@ def write_ply(path: Path, vertices: np.ndarray, colors: np.ndarray, triangles: n
     faces["n"] = 3
     faces["v"] = triangles
     header = (
-        "ply\nformat binary_little_endian 1.0\ncomment written by morphgen\n"
+        f"ply\nformat {'ascii' if ascii else 'binary_little_endian'} 1.0\n"
+        "comment written by morphgen\n"
         f"element vertex {len(vertices)}\n"
         "property float x\nproperty float y\nproperty float z\n"
         "property uchar red\nproperty uchar green\nproperty uchar blue\n"
@@ -117,29 +147,38 @@ def write_ply(path: Path, vertices: np.ndarray, colors: np.ndarray, triangles: n
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as fh:
             fh.write(header.encode("ascii"))
-            fh.write(vert.tobytes())
-            fh.write(faces.tobytes())
+            if ascii:
+                np.savetxt(fh, np.c_[vert["p"], vert["c"]], fmt=["%.6g"] * 3 + ["%d"] * 3)
+                np.savetxt(fh, np.c_[faces["n"], faces["v"]], fmt="%d")
+            else:
+                fh.write(vert.tobytes())
+                fh.write(faces.tobytes())
     except OSError as exc:
         raise MorphgenError(f"{path}: cannot write the mesh ({exc.strerror})") from None
 
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the mean and ``--samples`` random identities (shape and colour) as PLY."""
-    if not args.mean and args.samples <= 0:
+    if args.samples < 0 or not (np.isfinite(args.scale) and args.scale >= 0):
+        raise MorphgenError(
+            f"model export: --samples {args.samples} --scale {args.scale}: "
+            "expected K >= 0 and a finite scale >= 0"
+        )
+    if not args.mean and args.samples == 0:
         raise MorphgenError("model export: give --mean FILE.ply and/or --samples K (K > 0)")
     model = _load(args)
     if args.mean:
         colors = model.color.mean.reshape(-1, 3)
-        write_ply(Path(args.mean), model.mean_vertices(), colors, model.triangles)
+        write_ply(Path(args.mean), model.mean_vertices(), colors, model.triangles, args.ascii)
         print(f"wrote {args.mean}")
     if args.samples > 0:
         rng = np.random.default_rng(args.seed)
-        shape = rng.standard_normal((args.samples, model.shape.n_components))
-        color = rng.standard_normal((args.samples, model.color.n_components))
+        shape = args.scale * rng.standard_normal((args.samples, model.shape.n_components))
+        color = args.scale * rng.standard_normal((args.samples, model.color.n_components))
         vertices = model.shape_instance(shape)
         colors = model.color_instance(color)
         for i in range(args.samples):
             out = Path(args.out_dir) / f"sample_{i:03d}.ply"
-            write_ply(out, vertices[i], colors[i], model.triangles)
+            write_ply(out, vertices[i], colors[i], model.triangles, args.ascii)
             print(f"wrote {out}")
     return 0

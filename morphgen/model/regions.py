@@ -28,7 +28,10 @@ from morphgen.labels import LABEL_IDS, LABELS
 from morphgen.model.ict_regions import brow_band, inside_polygon, nose_outline, smooth_closed
 
 IBUG_NAMES = tuple(f"ibug{i:02d}" for i in range(1, 69))
-EYE_MARGIN_MM = 1.5  # the eye outline grows this much around the eyelid landmarks
+# The eye outline grows this much around the eyelid landmarks, so that the landmark
+# vertices themselves are inside; on the default model 0.5 mm matched its own eye
+# regions best in a frontal render (pixel IoU 0.80; 1.5 mm: 0.64).
+EYE_MARGIN_MM = 0.5
 LIP_DEPTH_MM = 4.0  # inside the lip outline, this much deeper than the lip contours is mouth
 
 
@@ -108,8 +111,9 @@ def derive_regions(vertices: np.ndarray, landmarks: dict[str, int]) -> np.ndarra
         order = np.argsort(jaw[:, 0])
         regions[y < np.interp(x, jaw[order, 0], jaw[order, 1])] = ids["neck"]
         front = z > min(pts[1][2], pts[17][2])
-        for end, label in ((pts[1], "right_ear"), (pts[17], "left_ear")):
-            side = np.sign(end[0])
+        for end in (pts[1], pts[17]):  # the side, not the number, names the ear
+            side = 1.0 if end[0] > 0 else -1.0
+            label = "left_ear" if side > 0 else "right_ear"  # +x is the subject's left
             ear = (
                 (side * x > side * end[0])
                 & (y > end[1] - 0.35 * height)
