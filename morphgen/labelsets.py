@@ -19,7 +19,7 @@ assumptions and are marked ``side_verified=False``.
 from __future__ import annotations
 
 import colorsys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -210,30 +210,8 @@ SETS: dict[str, LabelSet] = {
             notes=_CELEBAMASK_NOTES,
         ),
         LabelSet(
-            "celebamask_bisenet",
-            "CelebAMask-HQ, face-parsing.PyTorch / BiSeNet order (19)",
-            _CELEBAMASK_BISENET,
-            side="image",
-            side_verified=False,
-            remap=_CELEBAMASK_REMAP,
-            absent=_CELEBAMASK_ABSENT,
-            colours=_CELEBAMASK_COLOURS,
-            notes=_CELEBAMASK_NOTES,
-        ),
-        LabelSet(
             "lapa",
             "LaPa (11)",
-            _LAPA,
-            side="image",
-            side_verified=False,
-            remap=_LAPA_REMAP,
-            absent=("hair",),
-            colours=_hue_palette(_LAPA),
-            notes=_LAPA_NOTES,
-        ),
-        LabelSet(
-            "helen",
-            "Helen (11, LaPa's order)",
             _LAPA,
             side="image",
             side_verified=False,
@@ -258,6 +236,17 @@ SETS: dict[str, LabelSet] = {
         ),
     )
 }
+
+# Same classes and mapping as a set above, in another order or under another name.
+SETS["celebamask_bisenet"] = replace(
+    SETS["celebamask"],
+    name="celebamask_bisenet",
+    title="CelebAMask-HQ, face-parsing.PyTorch / BiSeNet order (19)",
+    classes=_CELEBAMASK_BISENET,
+)
+SETS["helen"] = replace(SETS["lapa"], name="helen", title="Helen (11, LaPa's order)")
+_ORDER = ("morphgen", "celebamask", "celebamask_bisenet", "lapa", "helen", "facesynthetics")
+SETS = {name: SETS[name] for name in _ORDER}
 
 LABEL_SETS: dict[str, list[tuple[int, str]]] = {name: list(s.classes) for name, s in SETS.items()}
 

@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from morphgen.io.atomic import sha256_file
 from morphgen.io.manifest import config_hash
 from morphgen.io.options import OutputOptions
 from morphgen.io.shards import ShardEntry, write_shard
@@ -45,15 +46,6 @@ class JobSpec:
         return config_hash(self.config.to_dict(), "", f"{self.backend}:{self.device}")
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class ShardContext:
     """A job's model, sampler, shard plan and (lazily) renderer, in one process."""
 
@@ -67,10 +59,10 @@ class ShardContext:
         self.options = OutputOptions.from_config(config.output)
         self.model_path = Path(config.model.path or DEFAULT_MODEL)
         overrides = [Path(p) for p in (config.model.regions, config.model.landmarks) if p]
-        self.model_sha256 = file_sha256(self.model_path)
+        self.model_sha256 = sha256_file(self.model_path)
         # the shared-memory key covers user region/landmark files, which change the model
         share_key = hashlib.sha256(
-            "".join([self.model_sha256, *(file_sha256(p) for p in overrides)]).encode()
+            "".join([self.model_sha256, *(sha256_file(p) for p in overrides)]).encode()
         ).hexdigest()
         self.model = shared_model(
             share_key,
