@@ -98,9 +98,9 @@ def _borders(mask: np.ndarray) -> np.ndarray:
 
 
 def _srgb8(linear: np.ndarray) -> np.ndarray:
-    from morphgen.render.pyrender_backend import srgb_encode
+    from morphgen.render.compose import linear_to_srgb
 
-    return np.round(255 * srgb_encode(linear)).astype(np.int16)
+    return np.round(255 * linear_to_srgb(linear)).astype(np.int16)
 
 
 @pytest.mark.parametrize("yaw", [0.0, 35.0, 80.0])

@@ -68,3 +68,16 @@ class Backend(Protocol):
     def close(self) -> None:
         """Release resources (GL contexts)."""
         ...
+
+
+def interpolate(
+    values: np.ndarray, triangles: np.ndarray, tri_id: np.ndarray, bary: np.ndarray
+) -> np.ndarray:
+    """Per-pixel ``(H, W, C)`` float32 values of per-vertex ``values``; 0 on background."""
+    values = np.asarray(values, dtype=np.float32)
+    values = values.reshape(values.shape[0], -1)
+    out = np.zeros((*tri_id.shape, values.shape[1]), dtype=np.float32)
+    face = tri_id >= 0
+    corners = triangles[tri_id[face]]
+    out[face] = np.einsum("kj,kjc->kc", bary[face], values[corners])
+    return out

@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 
 from morphgen.render import raster_kernels as rk
-from morphgen.render.backend import Frame, Raster
+from morphgen.render.backend import Frame, Raster, interpolate
 
 
 @lru_cache(maxsize=4)
@@ -115,16 +115,3 @@ def _pixel_box(
     j0, j1 = max(0, int(x0 // s)), min(w - 1, int(x1 // s))
     i0, i1 = max(0, int(y0 // s)), min(h - 1, int(y1 // s))
     return i0, i1, j0, j1
-
-
-def interpolate(
-    values: np.ndarray, triangles: np.ndarray, tri_id: np.ndarray, bary: np.ndarray
-) -> np.ndarray:
-    """Per-pixel ``(H, W, C)`` float32 values of per-vertex ``values``; 0 on background."""
-    values = np.asarray(values, dtype=np.float32)
-    values = values.reshape(values.shape[0], -1)
-    out = np.zeros((*tri_id.shape, values.shape[1]), dtype=np.float32)
-    face = tri_id >= 0
-    corners = triangles[tri_id[face]]
-    out[face] = np.einsum("kj,kjc->kc", bary[face], values[corners])
-    return out

@@ -31,7 +31,8 @@ import numpy as np
 
 from morphgen.errors import MorphgenError
 from morphgen.render import gl_probe
-from morphgen.render.backend import Frame, Raster
+from morphgen.render.backend import Frame, Raster, interpolate
+from morphgen.render.compose import linear_to_srgb, srgb_to_linear
 
 _ID_VERTEX_SHADER = """#version 330 core
 layout(location = 0) in vec3 position;
@@ -51,18 +52,6 @@ void main() {
     depth = eye_depth;
 }
 """
-
-
-def srgb_encode(linear: np.ndarray) -> np.ndarray:
-    """Linear [0, 1] -> sRGB-encoded [0, 1] (IEC 61966-2-1), float32."""
-    x = np.clip(linear, 0.0, 1.0).astype(np.float32)
-    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
-
-
-def srgb_decode(encoded: np.ndarray) -> np.ndarray:
-    """sRGB-encoded [0, 1] -> linear [0, 1], float32."""
-    x = np.asarray(encoded, dtype=np.float32)
-    return np.where(x <= 0.04045, x / 12.92, np.power((x + 0.055) / 1.055, 2.4))
 
 
 def _use_platform(platform: str) -> None:
@@ -226,7 +215,7 @@ def _vertex_data(frame: Frame) -> np.ndarray:
     n = len(frame.vertices)
     data = np.empty((n, 7), dtype=np.float32)
     data[:, :3] = frame.vertices
-    data[:, 3:6] = srgb_encode(frame.colors)
+    data[:, 3:6] = linear_to_srgb(frame.colors)
     data[:, 6] = 1.0
     return data
 
@@ -344,11 +333,14 @@ def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np
         mask=mask,
         depth=depth,
         triangle_id=triangle_id,
-        attributes=_interpolate(frame, triangle_id, weights) if frame.attributes else {},
+        attributes={
+            name: interpolate(values, frame.triangles, triangle_id, weights)
+            for name, values in frame.attributes.items()
+        },
     )
 
 
-_DECODE_LUT = srgb_decode(np.arange(256, dtype=np.float32) / 255.0)
+_DECODE_LUT = srgb_to_linear(np.arange(256, dtype=np.float32) / 255.0)
 
 
 def _decode_colour(rgba: np.ndarray) -> np.ndarray:
@@ -360,7 +352,7 @@ def _decode_colour(rgba: np.ndarray) -> np.ndarray:
     color = _DECODE_LUT.take(pixels[:, :3])
     partial = pixels[:, 3] < 255  # the resolve premultiplied these by their coverage
     encoded = pixels[partial, :3] / pixels[partial, 3:].astype(np.float32)
-    color[partial] = srgb_decode(np.minimum(encoded, 1.0))
+    color[partial] = srgb_to_linear(np.minimum(encoded, 1.0))
     out = np.zeros((h * w, 3), dtype=np.float32)
     out[seen] = color
     return out.reshape(h, w, 3)
@@ -418,22 +410,6 @@ def _surface(
     b2 = (rx * qx + ry * qy - qz) * inv
     depth[rows, cols] = (e2x * qx + e2y * qy + e2z * qz) * inv
     weights[rows, cols] = np.stack([1.0 - b1 - b2, b1, b2], axis=1)
-
-
-def _interpolate(
-    frame: Frame, triangle_id: np.ndarray, weights: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Perspective-correct per-pixel values of ``frame.attributes`` (0 on background)."""
-    rows, cols = np.nonzero(triangle_id >= 0)
-    corners = frame.triangles[triangle_id[rows, cols]]  # (K, 3) vertex indices
-    w = weights[rows, cols]
-    out = {}
-    for name, values in frame.attributes.items():
-        values = np.asarray(values, dtype=np.float32).reshape(len(frame.vertices), -1)
-        image = np.zeros((frame.height, frame.width, values.shape[1]), dtype=np.float32)
-        image[rows, cols] = np.einsum("kj,kjc->kc", w, values[corners])
-        out[name] = image
-    return out
 
 
 def _fail_if_missing(platform: str) -> None:
