@@ -204,3 +204,15 @@ def test_bfm2009_without_its_variables_and_with_float_cells(tmp_path):
             f[f"{part}/representer/cells"] = cells.astype(np.float32)
     with pytest.raises(ModelFormatError, match="floats, expected integer"):
         load_model(path)
+
+
+def test_an_edited_region_file_is_read_again(tmp_path):
+    path = tmp_path / "model.h5"
+    _write(path, _parts())
+    regions = tmp_path / "regions.json"
+    regions.write_text(json.dumps({"nose": [0]}))
+    first = load_model(path, regions=regions)
+    assert load_model(path, regions=regions) is first
+    regions.write_text(json.dumps({"neck": [0, 1]}))
+    again = load_model(path, regions=regions)
+    assert again.regions[1] == LABEL_IDS["neck"] and first.regions[1] == LABEL_IDS["skin"]

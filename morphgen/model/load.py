@@ -79,8 +79,8 @@ def _complete(model: MorphableModel, regions: Path | None, landmarks: Path | Non
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, stamp: tuple[int, int], regions: Path | None, landmarks: Path | None):
-    del stamp  # part of the cache key only: a rewritten file is read again
+def _load(path: Path, stamps: tuple, regions: Path | None, landmarks: Path | None):
+    del stamps  # part of the cache key only: a rewritten file is read again
     model = read_model_file(path)
     _complete(model, regions, landmarks)
     return model
@@ -88,6 +88,14 @@ def _load(path: Path, stamp: tuple[int, int], regions: Path | None, landmarks: P
 
 def _resolve(path: str | Path | None) -> Path | None:
     return None if path is None else Path(path).expanduser().resolve()
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """(mtime, size) of an existing file, for the cache key; None otherwise."""
+    if path is None or not path.is_file():
+        return None
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def load_model(
@@ -109,5 +117,6 @@ def load_model(
                 "rebuild it with scripts/build_default_model.py"
             )
         raise ModelFormatError(f"{resolved}: no such file")
-    stat = resolved.stat()
-    return _load(resolved, (stat.st_mtime_ns, stat.st_size), _resolve(regions), _resolve(landmarks))
+    region_file, landmark_file = _resolve(regions), _resolve(landmarks)
+    stamps = tuple(_stamp(f) for f in (resolved, region_file, landmark_file))
+    return _load(resolved, stamps, region_file, landmark_file)
