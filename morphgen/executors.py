@@ -20,6 +20,7 @@ from typing import Any
 
 from morphgen.errors import MorphgenError
 from morphgen.io.shards import ShardEntry
+from morphgen.render.pyrender_backend import WORKER_ORDINAL_VAR
 from morphgen.shards import JobSpec, context_for, run_shard
 
 OnDone = Callable[[ShardEntry], None]
@@ -49,8 +50,15 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(spec: JobSpec, parent: int) -> None:
-    """Worker start: leave Ctrl-C to the parent, follow the parent's death, load the job."""
+def _init_worker(spec: JobSpec, parent: int, counter: Any) -> None:
+    """Worker start: leave Ctrl-C to the parent, follow the parent's death, load the job.
+
+    Each worker takes the next ordinal from ``counter``; EGL workers use it to spread over
+    the visible GPUs round-robin (``pyrender_backend.spread_device``).
+    """
+    with counter.get_lock():
+        os.environ[WORKER_ORDINAL_VAR] = str(counter.value)
+        counter.value += 1
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     context_for(spec)
@@ -78,12 +86,13 @@ def run_local(spec: JobSpec, indices: Sequence[int], workers: int, on_done: OnDo
         run_inline(spec, indices, on_done)
         return
     workers = min(workers, len(indices))
+    context = multiprocessing.get_context("spawn")
     with single_threaded_children():
         pool = ProcessPoolExecutor(
             workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=_init_worker,
-            initargs=(spec, os.getpid()),
+            initargs=(spec, os.getpid(), context.Value("i", 0)),
         )
         try:
             pending: set[Future[ShardEntry]] = {
@@ -135,6 +144,20 @@ def _check_shared(client: Any, out_dir: str) -> None:
         )
 
 
+def _dask_shard(spec: JobSpec, index: int) -> ShardEntry:
+    """``run_shard`` on a Dask worker.
+
+    A worker named by an integer (as LocalCluster's are) takes that as its ordinal for
+    spreading EGL workers over the GPUs.
+    """
+    from distributed import get_worker
+
+    name = get_worker().name
+    if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):
+        os.environ.setdefault(WORKER_ORDINAL_VAR, str(name))
+    return run_shard(spec, index)
+
+
 def run_dask(
     spec: JobSpec,
     indices: Sequence[int],
@@ -154,7 +177,7 @@ def run_dask(
         print(f"Dask dashboard: {client.dashboard_link}", flush=True)
         tag = spec.cache_key[:12]
         futures = [
-            client.submit(run_shard, spec, index, key=f"morphgen-{tag}-shard-{index:06d}")
+            client.submit(_dask_shard, spec, index, key=f"morphgen-{tag}-shard-{index:06d}")
             for index in indices
         ]
         for future in as_completed(futures):

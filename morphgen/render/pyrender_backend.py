@@ -65,6 +65,26 @@ def _use_platform(platform: str) -> None:
     os.environ["PYOPENGL_PLATFORM"] = platform
 
 
+WORKER_ORDINAL_VAR = "MORPHGEN_WORKER_ORDINAL"  # set by the executors in each worker process
+
+
+def spread_device(ordinal: int | None, count: int) -> int | None:
+    """Worker ``ordinal``'s GPU when workers are spread round-robin over ``count`` GPUs."""
+    if ordinal is None or count < 2:
+        return None
+    return ordinal % count
+
+
+def _worker_device() -> int | None:
+    """This worker's round-robin EGL device, unless the user chose one (EGL_DEVICE_ID)."""
+    ordinal = os.environ.get(WORKER_ORDINAL_VAR)
+    if "EGL_DEVICE_ID" in os.environ or ordinal is None:
+        return None
+    from pyrender.platforms import egl
+
+    return spread_device(int(ordinal), len(egl.query_devices()))
+
+
 def _select_egl_device(device: int) -> None:
     """Point pyrender at EGL device ``device`` (pyrender reads ``EGL_DEVICE_ID``)."""
     from pyrender.platforms import egl
@@ -96,6 +116,8 @@ class PyrenderBackend:
         try:
             import pyrender
 
+            if device is None and platform == "egl":
+                device = _worker_device()
             if device is not None:
                 _select_egl_device(device)
             self._pyrender = pyrender
