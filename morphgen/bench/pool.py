@@ -129,7 +129,7 @@ class MemoryMonitor:
             pid: {"rss": 0.0, "uss": 0.0, "pss": 0.0} for pid in pids
         }
         self.peak_total_pss = 0.0
-        self.samples = 0
+        self.total_pss: list[float] = []  # every sample's sum over the processes
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -147,7 +147,7 @@ class MemoryMonitor:
                 peak[name] = max(peak[name], value / MB)
             total += pss / MB
         self.peak_total_pss = max(self.peak_total_pss, total)
-        self.samples += 1
+        self.total_pss.append(total)
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):

@@ -140,6 +140,7 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
     shards = n * (1 + opts.runs * per_round)
     images = shards * opts.per_shard
     config = bench_config(ctx.models[case.model], case.size, case.backend, images, opts)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="morphgen-bench-", dir=opts.work_dir) as tmp:
         spec = JobSpec(config, tmp, case.backend)
         with WorkerPool(spec, [[w] for w in range(n)]) as pool:
@@ -152,11 +153,19 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
                     ]
                     wall, results = pool.run(work)
                     images = sum(res["images"] for res in results)
+                    cpu = sum(res["cpu_seconds"] for res in results)
                     stages: dict[str, float] = {}
                     for res in results:
                         for name, seconds in res["stages"].items():
                             stages[name] = stages.get(name, 0.0) + seconds * 1e3 / images
-                    rounds.append({"images_per_s": images / wall, "stages": stages})
+                    rounds.append(
+                        {
+                            "images_per_s": images / wall,
+                            "cpu_share": cpu / (wall * n),
+                            "images_per_cpu_s": images / cpu,
+                            "stages": stages,
+                        }
+                    )
             ref = pool.reference(0, opts.reference_seconds) if reference else None
             ready = pool.ready
         check = None
@@ -173,6 +182,11 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
         "rounds_images_per_s": [round(r["images_per_s"], 2) for r in rounds],
         "images_per_s": ips,
         "ms_per_image_per_worker": n * 1e3 / ips if ips else None,
+        # the share of the round the workers were running (< 1: waiting for the CPU, e.g.
+        # other jobs on the machine) and throughput per CPU-second, which such waits spare
+        "cpu_share": _median([r["cpu_share"] for r in rounds]),
+        "images_per_cpu_s": _median([r["images_per_cpu_s"] for r in rounds]),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "stages_ms": stages,
         "stage_share": {name: ms / total for name, ms in stages.items()},
         "slowest_stage": max(stages, key=stages.get) if stages else None,
@@ -186,7 +200,8 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
                 {name: round(v, 1) for name, v in memory.peak[pid].items()} for pid in pool.pids
             ],
             "peak_total_pss_mb": round(memory.peak_total_pss, 1),
-            "samples": memory.samples,
+            "median_total_pss_mb": round(_median(memory.total_pss), 1),
+            "samples": len(memory.total_pss),
         },
         "reference_ms": ref,
         "generate": check,
@@ -270,7 +285,8 @@ def derived(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
                 {
                     "model": model, "size": size, "backend": backend, "workers": n,
                     "extra_worker_pss_mb": (
-                        run["memory"]["peak_total_pss_mb"] - base["memory"]["peak_total_pss_mb"]
+                        run["memory"]["median_total_pss_mb"]
+                        - base["memory"]["median_total_pss_mb"]
                     ) / (n - base["workers"]),
                     "worker_uss_mb": _median(uss),
                 }
@@ -279,9 +295,14 @@ def derived(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _model_info(path: Path | None) -> dict[str, Any]:
-    from morphgen.model.load import load_model
+    """Size of the model at ``path``; also fills this machine's shared copy of its arrays,
+    so that no worker pays (or keeps the memory of) the one-time export."""
+    from morphgen.model.load import DEFAULT_MODEL, load_model
+    from morphgen.shards import file_sha256
+    from morphgen.shared_model import shared_model
 
-    m = load_model(path)
+    path = Path(path or DEFAULT_MODEL)
+    m = shared_model(file_sha256(path), lambda: load_model(path))
     expression = m.expression.n_components if m.expression is not None else 0
     return {
         "model_name": m.name,

@@ -52,15 +52,15 @@ class ShardClock:
 
 
 def timed_run(ctx: ShardContext, clock: ShardClock, spec: JobSpec, indices: Sequence[int]) -> dict:
-    """Run shards through ``run_shard``; wall seconds, images and seconds per stage."""
+    """Run shards through ``run_shard``; wall and CPU seconds, images, seconds per stage."""
     from morphgen.shards import run_shard
 
     renderer = ctx.renderer
     renderer.stage_seconds.clear()
     clock.seconds.clear()
-    start = perf()
+    start, cpu = perf(), time.process_time()
     images = sum(run_shard(spec, k).samples for k in indices)
-    seconds = perf() - start
+    seconds, cpu = perf() - start, time.process_time() - cpu
     stages = dict(renderer.stage_seconds)
     outside = dict(clock.seconds)
     outside["write"] = outside.get("write", 0.0) - outside.get("encode", 0.0)
@@ -68,7 +68,7 @@ def timed_run(ctx: ShardContext, clock: ShardClock, spec: JobSpec, indices: Sequ
     stages["encode"] = outside.get("encode", 0.0)
     stages["write"] = outside["write"]
     stages["other"] = max(0.0, seconds - sum(stages.values()))
-    return {"seconds": seconds, "images": images, "stages": stages}
+    return {"seconds": seconds, "cpu_seconds": cpu, "images": images, "stages": stages}
 
 
 def _repeat_median(fn: Callable[[], Any], items: int, min_seconds: float) -> float:
