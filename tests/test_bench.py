@@ -36,6 +36,7 @@ def test_each_case_has_throughput_stages_and_memory(result):
     for c in cases:
         assert c["images_per_round"] == 4 * c["workers"]
         assert len(c["rounds_images_per_s"]) == 2 and c["images_per_s"] > 0
+        assert 0 < c["cpu_share"] <= 1.05 and c["images_per_cpu_s"] > 0
         per_image = c["ms_per_image_per_worker"]
         assert per_image == pytest.approx(c["workers"] * 1e3 / c["images_per_s"])
         stages = c["stages_ms"]
@@ -80,6 +81,7 @@ def _case(workers: int, ips: float, shares: dict[str, float], total_pss: float) 
     return {
         "model": "bfm", "size": 256, "backend": "cpu", "workers": workers,
         "images_per_s": ips, "stage_share": shares,
+        "cpu_share": 1.0, "images_per_cpu_s": ips / workers,
         "memory": {"peak_total_pss_mb": total_pss, "workers_mb": []},
     }  # fmt: skip
 

@@ -294,15 +294,14 @@ def derived(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return {"scaling": scaling, "memory": memory, "ratios": ratios}
 
 
-def _model_info(path: Path | None) -> dict[str, Any]:
-    """Size of the model at ``path``; also fills this machine's shared copy of its arrays,
-    so that no worker pays (or keeps the memory of) the one-time export."""
-    from morphgen.model.load import DEFAULT_MODEL, load_model
-    from morphgen.shards import file_sha256
-    from morphgen.shared_model import shared_model
+def _model_info(path: Path | None, opts: BenchOptions) -> dict[str, Any]:
+    """Size of the model at ``path``; also fills this machine's shared copy of its arrays
+    (through the pipeline's own ``ShardContext``), so that no worker pays for, or keeps the
+    memory of, the one-time export."""
+    from morphgen.shards import ShardContext
 
-    path = Path(path or DEFAULT_MODEL)
-    m = shared_model(file_sha256(path), lambda: load_model(path))
+    config = bench_config(path, 64, "cpu", opts.per_identity, opts)
+    m = ShardContext(JobSpec(config, tempfile.gettempdir(), "cpu")).model
     expression = m.expression.n_components if m.expression is not None else 0
     return {
         "model_name": m.name,
@@ -337,7 +336,7 @@ def run_benchmark(
         else:
             models[name] = Path(name)
     ctx = Context(options, models, gl, say)
-    ctx.model_info = {name: _model_info(path) for name, path in models.items()}
+    ctx.model_info = {name: _model_info(path, options) for name, path in models.items()}
     first = None
     if options.first_run:
         say("first run: numba compile and cache load")
