@@ -71,8 +71,8 @@ def cache_dir(options: BenchOptions) -> Path:
     """Where the BFM-sized model file is kept between runs."""
     if options.cache_dir is not None:
         return Path(options.cache_dir)
-    root = os.environ.get("MORPHGEN_CACHE") or Path(tempfile.gettempdir()) / "morphgen-models"
-    return Path(root) / "bench"
+    root = os.environ.get("MORPHGEN_CACHE")
+    return Path(root) / "bench" if root else Path(tempfile.gettempdir()) / "morphgen-bench"
 
 
 def bfm_sized_model(directory: Path) -> Path:
