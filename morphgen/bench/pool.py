@@ -118,9 +118,10 @@ class WorkerPool:
 class MemoryMonitor:
     """Samples resident (RSS), unique (USS) and proportional (PSS) memory of processes.
 
-    USS is what the process alone holds (freed when it exits): the cost of one more
-    worker. PSS splits shared pages (the memory-mapped model) among their users, so the
-    workers' PSS sum is their real joint footprint.
+    USS is what the process alone holds (freed when it exits): with two or more workers
+    sharing the memory-mapped model, a worker's USS is what one more worker adds. PSS
+    splits shared pages among their users, so the workers' PSS sum is their joint footprint
+    (less what they share with other processes).
     """
 
     def __init__(self, pids: Sequence[int], interval: float = 0.25) -> None:
@@ -128,8 +129,8 @@ class MemoryMonitor:
         self.peak: dict[int, dict[str, float]] = {
             pid: {"rss": 0.0, "uss": 0.0, "pss": 0.0} for pid in pids
         }
+        self.uss: dict[int, list[float]] = {pid: [] for pid in pids}  # every sample
         self.peak_total_pss = 0.0
-        self.total_pss: list[float] = []  # every sample's sum over the processes
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -145,9 +146,9 @@ class MemoryMonitor:
             pss = float(getattr(info, "pss", info.uss))
             for name, value in (("rss", info.rss), ("uss", info.uss), ("pss", pss)):
                 peak[name] = max(peak[name], value / MB)
+            self.uss[proc.pid].append(info.uss / MB)
             total += pss / MB
         self.peak_total_pss = max(self.peak_total_pss, total)
-        self.total_pss.append(total)
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):

@@ -8,11 +8,13 @@ Throughput is images over the round's wall time; figures are medians over rounds
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,11 +199,14 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
         "warmup_images_per_worker": ready[0]["warmup_images"],
         "memory": {
             "workers_mb": [
-                {name: round(v, 1) for name, v in memory.peak[pid].items()} for pid in pool.pids
+                {
+                    **{name: round(v, 1) for name, v in memory.peak[pid].items()},
+                    "uss_median": round(_median(memory.uss[pid]), 1),
+                }
+                for pid in pool.pids
             ],
             "peak_total_pss_mb": round(memory.peak_total_pss, 1),
-            "median_total_pss_mb": round(_median(memory.total_pss), 1),
-            "samples": len(memory.total_pss),
+            "samples": len(memory.uss[pool.pids[0]]),
         },
         "reference_ms": ref,
         "generate": check,
@@ -209,7 +214,16 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
 
 
 def _generate_check(config: Any, case: Case, out: Path) -> dict[str, Any]:
-    """The real ``generate()`` on the same config, wall time including worker start-up."""
+    """The real ``generate()`` on the same config, wall time including worker start-up.
+
+    It runs in a child process, so this process never maps the model or keeps a renderer
+    (which would share pages with later cases' workers and blur their memory figures).
+    """
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_generate, config, case, out).result()
+
+
+def _generate(config: Any, case: Case, out: Path) -> dict[str, Any]:
     from morphgen.pipeline import generate
 
     summary = generate(config, out, workers=case.workers, backend=case.backend, progress=False)
@@ -273,7 +287,7 @@ def derived(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
             if n == base["workers"]:
                 continue
             scale = n / base["workers"]
-            uss = [w["uss"] for w in run["memory"]["workers_mb"]]
+            workers = run["memory"]["workers_mb"]
             scaling.append(
                 {
                     "model": model, "size": size, "backend": backend, "workers": n,
@@ -284,11 +298,10 @@ def derived(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
             memory.append(
                 {
                     "model": model, "size": size, "backend": backend, "workers": n,
-                    "extra_worker_pss_mb": (
-                        run["memory"]["median_total_pss_mb"]
-                        - base["memory"]["median_total_pss_mb"]
-                    ) / (n - base["workers"]),
-                    "worker_uss_mb": _median(uss),
+                    # what one more worker adds: a worker's private memory (USS) while
+                    # another worker shares the model's pages
+                    "extra_worker_peak_mb": max(w["uss"] for w in workers),
+                    "extra_worker_median_mb": _median([w["uss_median"] for w in workers]),
                 }
             )  # fmt: skip
     return {"scaling": scaling, "memory": memory, "ratios": ratios}
