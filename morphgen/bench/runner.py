@@ -8,6 +8,7 @@ Throughput is images over the round's wall time; figures are medians over rounds
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import statistics
@@ -78,14 +79,19 @@ def cache_dir(options: BenchOptions) -> Path:
 
 
 def bfm_sized_model(directory: Path) -> Path:
-    """The BFM-sized synthetic model as a Statismo file, built once (about 15 s)."""
-    path = directory / "synthetic-bfm-sized-199-199-100.h5"
-    if not path.is_file():
-        from morphgen.model.statismo import write_statismo
-        from morphgen.model.synthetic import synthetic_model
+    """The BFM-sized synthetic model as a Statismo file, built once (about 15 s).
 
+    The file name carries a hash of the generator's source, so a changed generator
+    gives a new file rather than a stale one.
+    """
+    from morphgen.model import synthetic
+    from morphgen.model.statismo import write_statismo
+
+    source = hashlib.sha256(Path(synthetic.__file__).read_bytes()).hexdigest()[:12]
+    path = directory / f"synthetic-bfm-sized-199-199-100-{source}.h5"
+    if not path.is_file():
         directory.mkdir(parents=True, exist_ok=True)
-        write_statismo(synthetic_model(), path)
+        write_statismo(synthetic.synthetic_model(), path)
     return path
 
 
