@@ -338,6 +338,9 @@ def run_benchmark(
     machine = describe_machine()
     gl = machine["egl"]
     backends = options.backends or available_backends(gl)
+    unknown = sorted(set(backends) - {"cpu", "egl", "osmesa"})
+    if unknown:
+        raise MorphgenError(f"--backends {','.join(unknown)}: expected cpu, egl or osmesa")
     workers = options.workers or tuple(sorted({1, usable_cores()}))
     if options.images % options.per_shard:
         raise MorphgenError(f"--images {options.images}: expected a multiple of --per-shard")
