@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from scipy.stats import truncnorm
+from scipy.special import ndtr, ndtri
 
 TAGS = ("constant", "normal", "truncnormal", "uniform", "mixture", "choice", "empirical", "grid")
 
@@ -93,9 +93,15 @@ class TruncNormal(Distribution):
         return self
 
     def sample(self, rng, size=1, index=None):
+        # Inverse CDF on the standardised interval; an interval right of the mean is
+        # mirrored first, where the normal CDF keeps its precision. (scipy.stats is not
+        # imported: it costs every worker ~40 MB and ~0.25 ms a call.)
         a, b = (self.low - self.mean) / self.std, (self.high - self.mean) / self.std
-        out = truncnorm.rvs(a, b, loc=self.mean, scale=self.std, size=size, random_state=rng)
-        return np.clip(np.asarray(out, dtype=np.float64), self.low, self.high)
+        flip = a > 0
+        lo, hi = (-b, -a) if flip else (a, b)
+        z = ndtri(rng.uniform(ndtr(lo), ndtr(hi), size=size))
+        out = self.mean + self.std * (-z if flip else z)
+        return np.clip(out, self.low, self.high)
 
 
 class Uniform(Distribution):
