@@ -3,7 +3,6 @@ illumination priors, backgrounds, augmentation ops; every ready config samples (
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 from pathlib import Path
@@ -15,6 +14,7 @@ from morphgen.config import load_config, parse_config
 from morphgen.errors import ConfigError
 from morphgen.model.morphable import Blendshapes
 from morphgen.model.synthetic import synthetic_model
+from morphgen.render.renderer import Renderer
 from morphgen.sampling import illumination as il
 from morphgen.sampling.expression import PRESETS
 from morphgen.sampling.sampler import Sampler
@@ -308,14 +308,8 @@ def test_every_ready_config_samples(path):
     assert sc.illumination.sh.shape == (9, 3) and np.isfinite(sc.illumination.sh).all()
 
 
-HAS_RENDERER = importlib.util.find_spec("morphgen.render.renderer") is not None
-
-
-@pytest.mark.skipif(not HAS_RENDERER, reason="morphgen.render.renderer not built yet")
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_every_ready_config_renders(path):
-    from morphgen.render.renderer import Renderer
-
     s = Sampler(small_version(path), MODEL)
     renderer = Renderer(MODEL, backend="cpu")
     try:
