@@ -29,10 +29,10 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NU
 
 
 @contextlib.contextmanager
-def single_threaded_children() -> Iterator[None]:
-    """Set the thread-count variables to 1 for processes started inside the block."""
-    saved = {name: os.environ.get(name) for name in THREAD_VARS}
-    os.environ.update({name: "1" for name in THREAD_VARS})
+def environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables inside the block (for processes started there)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
@@ -41,6 +41,11 @@ def single_threaded_children() -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def single_threaded_children() -> contextlib.AbstractContextManager[None]:
+    """Set the thread-count variables to 1 for processes started inside the block."""
+    return environ({name: "1" for name in THREAD_VARS})
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -10,36 +10,18 @@ Landmarks (through the Renderer, when it exists): identical positions and visibi
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
-
 import numpy as np
 import pytest
 
 from morphgen.model.synthetic import synthetic_model
-from morphgen.render import gl_probe
 from morphgen.render.backend import Frame
 from morphgen.sampling.params import SceneParams
-
-
-def _require(module: str) -> None:
-    if importlib.util.find_spec(module) is None:
-        pytest.skip(f"{module} does not exist yet")
-
-
-def _egl_or_skip() -> None:
-    info = gl_probe.probe("egl")
-    if not info.ok:
-        pytest.skip(f"EGL OpenGL is not available here: {info.error}")
-    if "OpenGL" in sys.modules and os.environ.get("PYOPENGL_PLATFORM") != "egl":
-        pytest.skip("this test process already loaded OpenGL for another platform")
+from tests.gl_helpers import egl_or_skip
 
 
 @pytest.fixture(scope="module")
 def backends():
-    _require("morphgen.render.cpu_backend")
-    _egl_or_skip()
+    egl_or_skip()
     from morphgen.render.cpu_backend import CpuBackend
     from morphgen.render.pyrender_backend import PyrenderBackend
 
@@ -132,9 +114,7 @@ def test_cpu_and_pyrender_agree(backends, model, yaw):
 
 
 def test_landmarks_are_identical(model):
-    _require("morphgen.render.renderer")
-    _require("morphgen.render.cpu_backend")
-    _egl_or_skip()
+    egl_or_skip()
     from morphgen.render.renderer import Renderer
 
     params = SceneParams(

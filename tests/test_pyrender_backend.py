@@ -16,19 +16,12 @@ import pytest
 from morphgen.errors import MorphgenError
 from morphgen.render import gl_probe, select
 from morphgen.render.backend import Frame
-
-
-def _egl_or_skip() -> None:
-    info = gl_probe.probe("egl")
-    if not info.ok:
-        pytest.skip(f"EGL OpenGL is not available here: {info.error}")
-    if "OpenGL" in sys.modules and os.environ.get("PYOPENGL_PLATFORM") != "egl":
-        pytest.skip("this test process already loaded OpenGL for another platform")
+from tests.gl_helpers import egl_or_skip
 
 
 @pytest.fixture(scope="module")
 def backend():
-    _egl_or_skip()
+    egl_or_skip()
     from morphgen.render.pyrender_backend import PyrenderBackend
 
     b = PyrenderBackend("egl")

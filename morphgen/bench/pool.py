@@ -4,35 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import psutil
 
 from morphgen.bench.worker import worker_main
 from morphgen.errors import MorphgenError
-from morphgen.executors import single_threaded_children
+from morphgen.executors import environ, single_threaded_children
 from morphgen.shards import JobSpec
 
 MB = 2**20
-
-
-@contextlib.contextmanager
-def environ(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables inside the block (for processes started there)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 class WorkerPool:
