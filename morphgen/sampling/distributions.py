@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -36,16 +37,16 @@ from scipy.special import ndtr, ndtri
 TAGS = ("constant", "normal", "truncnormal", "uniform", "mixture", "choice", "empirical", "grid")
 
 
-class Distribution(BaseModel):
+class Distribution(BaseModel, ABC):
     """Base of every distribution: strict keys, a ``dist`` tag."""
 
     model_config = ConfigDict(extra="forbid")
 
+    @abstractmethod
     def sample(
         self, rng: np.random.Generator, size: int = 1, index: int | None = None
     ) -> np.ndarray:
         """``size`` draws as a float64 array."""
-        raise NotImplementedError
 
     def draw(self, rng: np.random.Generator, index: int | None = None) -> float:
         """One draw as a Python float."""
