@@ -36,13 +36,6 @@ class Frame:
     # extra per-vertex attributes to interpolate, e.g. {"normals": (N, 3)}
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
 
-    @property
-    def intrinsics(self) -> np.ndarray:
-        """The 3x3 pinhole matrix in image coordinates (v grows downwards)."""
-        return np.array(
-            [[self.fx, 0.0, self.cx], [0.0, self.fy, self.cy], [0.0, 0.0, 1.0]], dtype=np.float64
-        )
-
 
 @dataclass
 class Raster:
