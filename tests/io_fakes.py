@@ -62,14 +62,12 @@ def fake_sample(identity: int, sample: int, size: int = 32, labels: int = 15) ->
     )
 
 
-def write_fake_dataset(directory, fmt: str = "webdataset", shards: int = 2, labels: str = "lapa"):
-    """A finished dataset of fake samples (two identities per shard, two samples each)."""
-    from morphgen.io.manifest import Manifest, config_hash, label_info, save_manifest
-    from morphgen.io.options import OutputOptions
-    from morphgen.io.shards import write_shard
+def fake_manifest(fmt: str, shards: int, per_shard: int, labels: str):
+    """A manifest planning ``shards`` shards of ``per_shard`` samples, two per identity."""
+    from morphgen.io.manifest import Manifest, config_hash, label_info
 
     config = {"seed": 0, "output": {"format": fmt, "mask": True, "depth": "png16"}}
-    manifest = Manifest(
+    return Manifest(
         morphgen_version="test",
         format=fmt,
         config=config,
@@ -80,11 +78,20 @@ def write_fake_dataset(directory, fmt: str = "webdataset", shards: int = 2, labe
         labels=label_info(labels),
         plan={
             "shards": shards,
-            "samples": 4 * shards,
-            "identities": 2 * shards,
-            "samples_per_shard": 4,
+            "samples": per_shard * shards,
+            "identities": per_shard * shards // 2,
+            "samples_per_shard": per_shard,
         },
     )
+
+
+def write_fake_dataset(directory, fmt: str = "webdataset", shards: int = 2, labels: str = "lapa"):
+    """A finished dataset of fake samples (two identities per shard, two samples each)."""
+    from morphgen.io.manifest import save_manifest
+    from morphgen.io.options import OutputOptions
+    from morphgen.io.shards import write_shard
+
+    manifest = fake_manifest(fmt, shards, 4, labels)
     options = OutputOptions(format=fmt, labels=labels)
     n_labels = len(manifest.labels["classes"])
     for k in range(shards):

@@ -6,34 +6,15 @@ import json
 
 import numpy as np
 import pytest
-from io_fakes import fake_sample
+from io_fakes import fake_manifest, fake_sample
 
 from morphgen.errors import MorphgenError
-from morphgen.io.manifest import Manifest, config_hash, label_info, load_manifest, save_manifest
+from morphgen.io.manifest import config_hash, label_info, load_manifest, save_manifest
 from morphgen.io.options import OutputOptions
 from morphgen.io.readers import open_dataset
 from morphgen.io.shards import write_shard
 
 CONFIG = {"seed": 1, "render": {"backend": "auto", "device": None}, "output": {"format": "x"}}
-
-
-def _manifest(fmt: str, shards: int) -> Manifest:
-    return Manifest(
-        morphgen_version="0.1.0",
-        format=fmt,
-        config=CONFIG,
-        config_hash=config_hash(CONFIG, "abc", "cpu"),
-        seed=1,
-        model={"path": None, "sha256": "abc", "name": "m"},
-        backend="cpu",
-        labels=label_info("celebamask"),
-        plan={
-            "shards": shards,
-            "samples": 2 * shards,
-            "identities": shards,
-            "samples_per_shard": 2,
-        },
-    )
 
 
 def test_config_hash_ignores_device_placement_only():
@@ -53,7 +34,7 @@ def test_label_info_lists_classes_and_absent_ones():
 
 @pytest.mark.parametrize("fmt", ["webdataset", "hdf5", "folders"])
 def test_open_dataset_iterates_finished_shards(tmp_path, fmt):
-    manifest = _manifest(fmt, 2)
+    manifest = fake_manifest(fmt, 2, 2, "celebamask")
     options = OutputOptions(format=fmt)
     for index in range(2):
         samples = [fake_sample(index, j) for j in range(2)]
