@@ -4,8 +4,8 @@
     git clone https://github.com/ICT-VGL/ICT-FaceKit
     python scripts/build_default_model.py ICT-FaceKit
 
-writes ``morphgen/assets/default_model.h5`` (Basel / Statismo HDF5 layout) and its sha256 in
-``morphgen/assets/default_model.sha256``. The build is deterministic: the same checkout gives
+writes ``assets/default_model.h5`` (Basel / Statismo HDF5 layout) and its sha256 in
+``assets/default_model.sha256``. The build is deterministic: the same checkout gives
 the same bytes. See README, section "The default model".
 """
 
@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 from morphgen.errors import MorphgenError
-from morphgen.model.ict import ICT_FACE_MODEL_LIGHT, ICTLayout, build_default_model
+from morphgen.model.build.ict import ICT_FACE_MODEL_LIGHT, ICTLayout, build_default_model
 from morphgen.model.statismo import write_statismo
 
-ASSETS = Path(__file__).resolve().parent.parent / "morphgen" / "assets"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def main(argv: list[str] | None = None, layout: ICTLayout = ICT_FACE_MODEL_LIGHT) -> int:

@@ -21,7 +21,7 @@ from PIL import Image
 from morphgen.model.load import load_model
 from morphgen.render.renderer import Renderer
 from morphgen.sampling.illumination import ambient_sh, directional_sh, light_direction
-from morphgen.sampling.params import CameraParams, Illumination, SceneParams
+from morphgen.scene import CameraParams, Illumination, SceneParams
 
 YAWS = (-60.0, -30.0, 0.0, 30.0, 60.0)
 

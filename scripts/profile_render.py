@@ -18,7 +18,7 @@ import numpy as np
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.renderer import Renderer
 from morphgen.sampling.illumination import directional_sh, frontal_sh
-from morphgen.sampling.params import CameraParams, Illumination, SceneParams
+from morphgen.scene import CameraParams, Illumination, SceneParams
 
 
 def scenes(model, identities: int, images: int, size: int, seed: int = 0) -> list[SceneParams]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from morphgen.sampling.params import SceneParams
+from morphgen.scene import SceneParams
 
 
 @dataclass

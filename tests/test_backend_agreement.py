@@ -15,7 +15,7 @@ import pytest
 
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.backend import Frame
-from morphgen.sampling.params import SceneParams
+from morphgen.scene import SceneParams
 from tests.gl_helpers import egl_or_skip
 
 

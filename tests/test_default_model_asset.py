@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-import morphgen
 from morphgen.labels import LABEL_IDS, LABELS
+from morphgen.model import load
+from morphgen.model.load import ASSETS
 
-ASSETS = Path(morphgen.__file__).parent / "assets"
 ASSET = ASSETS / "default_model.h5"
 PRESET_SHAPES = (
     "mouthSmile_L",
@@ -22,9 +21,6 @@ PRESET_SHAPES = (
     "browInnerUp_L",
     "browOuterUp_R",
 )
-
-load = pytest.importorskip("morphgen.model.load")
-pytestmark = pytest.mark.skipif(not ASSET.exists(), reason="default model not built yet")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from morphgen.errors import MorphgenError
 from morphgen.labels import LABEL_IDS
-from morphgen.model.ict import ICTLayout, Part, build_default_model, round_mantissa
+from morphgen.model.build.ict import ICTLayout, Part, build_default_model, round_mantissa
 
 N_IDENTITIES = 5
 GRID = 6  # a GRID x GRID skin sheet facing +z

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from morphgen.sampling.distributions import Dist, grid_values
+from morphgen.config.distributions import Dist, grid_values
 
 ADAPTER = TypeAdapter(Dist)
 N = 200_000

@@ -13,7 +13,7 @@ from morphgen.io.shards import write_shard
 from morphgen.labels import label_id
 from morphgen.labelsets import remap_table
 from morphgen.render.sample import Sample
-from morphgen.sampling.params import SceneParams
+from morphgen.scene import SceneParams
 
 SIZE = 32
 

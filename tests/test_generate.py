@@ -21,7 +21,7 @@ from morphgen.errors import MorphgenError
 from morphgen.io import atomic
 from morphgen.io.manifest import load_manifest
 from morphgen.io.readers import open_dataset, read_tar
-from morphgen.pipeline import generate
+from morphgen.run.generate import generate
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_manifest_config_renders_the_same_dataset(reference, tmp_path):
 
 
 def test_a_second_run_into_the_same_directory_is_refused(tmp_path):
-    from morphgen.pipeline import directory_lock
+    from morphgen.run.generate import directory_lock
 
     with directory_lock(tmp_path), pytest.raises(MorphgenError, match="another morphgen"):
         generate(config(), tmp_path, workers=1, progress=False)

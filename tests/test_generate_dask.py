@@ -8,7 +8,7 @@ from pathlib import Path
 from generate_config import config, tree_bytes
 
 from morphgen.io.manifest import load_manifest, save_manifest
-from morphgen.pipeline import generate
+from morphgen.run.generate import generate
 
 
 def test_dask_local_cluster_matches_local_run_and_resumes(tmp_path: Path):

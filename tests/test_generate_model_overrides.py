@@ -7,7 +7,7 @@ import numpy as np
 from morphgen.io.readers import open_dataset
 from morphgen.labels import LABEL_IDS
 from morphgen.model.load import load_model
-from morphgen.pipeline import generate
+from morphgen.run.generate import generate
 from tests.generate_config import config
 
 

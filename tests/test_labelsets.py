@@ -107,7 +107,7 @@ def test_a_rendered_frontal_face_names_its_eyes_by_each_sets_convention():
     'right' for image-side ones."""
     from morphgen.model.synthetic import synthetic_model
     from morphgen.render.renderer import Renderer
-    from morphgen.sampling.params import CameraParams, SceneParams
+    from morphgen.scene import CameraParams, SceneParams
 
     model = synthetic_model(n_lat=40, n_lon=80, components=(2, 2, 2))
     zeros = np.zeros(2, np.float32)

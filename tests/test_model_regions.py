@@ -15,8 +15,6 @@ from morphgen.model.regions import derive_regions, read_landmark_file, read_regi
 from morphgen.model.statismo import read_statismo
 from morphgen.model.synthetic import synthetic_model
 
-needs_default = pytest.mark.skipif(not DEFAULT_MODEL.exists(), reason="default model not built")
-
 
 @pytest.fixture(scope="module")
 def head():
@@ -30,7 +28,6 @@ def _iou(a: np.ndarray, b: np.ndarray, name: str) -> float:
     return (x & y).sum() / max((x | y).sum(), 1)
 
 
-@needs_default
 @pytest.mark.parametrize(
     "name, least",
     [
@@ -49,7 +46,6 @@ def test_derived_regions_overlap_the_heads_own(head, name, least):
     assert _iou(derive_regions(vertices, landmarks), reference, name) >= least
 
 
-@needs_default
 def test_sides_are_the_subjects(head):
     vertices, landmarks, _ = head
     regions = derive_regions(vertices, landmarks)
@@ -61,7 +57,6 @@ def test_sides_are_the_subjects(head):
     assert eye == LABEL_IDS["right_eye"]  # an upper-lid landmark of the right eye
 
 
-@needs_default
 def test_the_same_in_any_pose(head):
     vertices, landmarks, _ = head
     turned = Rotation.from_euler("xyz", [20, -35, 10], degrees=True).apply(vertices) + 40.0
@@ -70,7 +65,6 @@ def test_the_same_in_any_pose(head):
     assert (a == b).mean() > 0.999
 
 
-@needs_default
 def test_partial_landmarks_paint_what_they_can(head):
     vertices, landmarks, _ = head
     keep = {f"ibug{n:02d}" for n in (9, 31, *range(37, 49))}

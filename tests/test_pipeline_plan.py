@@ -1,6 +1,6 @@
 """Shard planning: contiguous runs of the sampler's plan."""
 
-from morphgen.shards import plan_shards
+from morphgen.run.job import plan_shards
 
 
 def test_plan_is_cut_into_contiguous_runs():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from morphgen.model.shared import shared_model
 from morphgen.model.synthetic import synthetic_model
-from morphgen.shared_model import shared_model
 
 
 def test_model_is_exported_once_and_mapped(tmp_path, monkeypatch):

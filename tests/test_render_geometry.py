@@ -11,7 +11,7 @@ from morphgen.render import camera, compose, pose, shading
 from morphgen.render.instance import combine
 from morphgen.render.normals import vertex_normals
 from morphgen.sampling.illumination import directional_sh, irradiance
-from morphgen.sampling.params import CameraParams, Illumination
+from morphgen.scene import CameraParams, Illumination
 
 
 def test_rotation_order_and_signs():

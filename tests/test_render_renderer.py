@@ -14,7 +14,7 @@ from morphgen.model.synthetic import synthetic_model
 from morphgen.render.cpu_backend import CpuBackend
 from morphgen.render.renderer import EXTRAS, Renderer
 from morphgen.sampling.illumination import frontal_sh
-from morphgen.sampling.params import CameraParams, Illumination, SceneParams
+from morphgen.scene import CameraParams, Illumination, SceneParams
 
 SIZE = 96
 

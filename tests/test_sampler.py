@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 from morphgen.config import load_config, parse_config
+from morphgen.config.presets import PRESETS
 from morphgen.errors import ConfigError
 from morphgen.model.morphable import Blendshapes
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.renderer import Renderer
 from morphgen.sampling import illumination as il
-from morphgen.sampling.expression import PRESETS
 from morphgen.sampling.sampler import Sampler
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ import psutil
 
 from morphgen.bench.worker import worker_main
 from morphgen.errors import MorphgenError
-from morphgen.executors import environ, single_threaded_children
-from morphgen.shards import JobSpec
+from morphgen.run.executors import environ, single_threaded_children
+from morphgen.run.job import JobSpec
 
 MB = 2**20
 

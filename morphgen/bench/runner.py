@@ -23,7 +23,7 @@ from typing import Any
 from morphgen.bench.machine import backend_label, describe_machine, usable_cores
 from morphgen.bench.pool import MemoryMonitor, WorkerPool
 from morphgen.errors import MorphgenError
-from morphgen.shards import JobSpec
+from morphgen.run.job import JobSpec
 
 BFM = "bfm"  # the BFM-sized synthetic model
 DEFAULT = "default"
@@ -230,7 +230,7 @@ def _generate_check(config: Any, case: Case, out: Path) -> dict[str, Any]:
 
 
 def _generate(config: Any, case: Case, out: Path) -> dict[str, Any]:
-    from morphgen.pipeline import generate
+    from morphgen.run.generate import generate
 
     summary = generate(config, out, workers=case.workers, backend=case.backend, progress=False)
     return {
@@ -317,7 +317,7 @@ def _model_info(path: Path | None, opts: BenchOptions) -> dict[str, Any]:
     """Size of the model at ``path``; also fills this machine's shared copy of its arrays
     (through the pipeline's own ``ShardContext``), so that no worker pays for, or keeps the
     memory of, the one-time export."""
-    from morphgen.shards import ShardContext
+    from morphgen.run.job import ShardContext
 
     config = bench_config(path, 64, "cpu", opts.per_identity, opts)
     m = ShardContext(JobSpec(config, tempfile.gettempdir(), "cpu")).model

@@ -1,6 +1,6 @@
 """The worker side of the benchmark: a spawned process that runs shard tasks on command.
 
-It calls the pipeline's own shard task (``morphgen.shards.run_shard``) and only adds
+It calls the pipeline's own shard task (``morphgen.run.job.run_shard``) and only adds
 clocks around it: the Renderer's own per-stage laps (``Renderer.stage_seconds``) and
 wrappers around the three shard steps outside the renderer (scene sampling, sample
 encoding, shard writing). Nothing of the pipeline is re-implemented here.
@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from morphgen.shards import JobSpec, ShardContext
+from morphgen.run.job import JobSpec, ShardContext
 
 perf = time.perf_counter
 
@@ -43,7 +43,7 @@ class ShardClock:
 
     def __init__(self, ctx: ShardContext) -> None:
         import morphgen.io.webdataset_writer as wds_writer
-        import morphgen.shards as shards
+        import morphgen.run.job as shards
 
         self.seconds: dict[str, float] = {}
         ctx.sampler.scene = _timed(ctx.sampler.scene, self.seconds, "sampling")
@@ -53,7 +53,7 @@ class ShardClock:
 
 def timed_run(ctx: ShardContext, clock: ShardClock, spec: JobSpec, indices: Sequence[int]) -> dict:
     """Run shards through ``run_shard``; wall and CPU seconds, images, seconds per stage."""
-    from morphgen.shards import run_shard
+    from morphgen.run.job import run_shard
 
     renderer = ctx.renderer
     renderer.stage_seconds.clear()
@@ -138,7 +138,7 @@ def worker_main(conn: Any, spec: JobSpec, warmup: Sequence[int]) -> None:
 
 def _serve(conn: Any, spec: JobSpec, warmup: Sequence[int]) -> None:
     """Load the job, run the warm-up shards (numba load or compile, GL start), then serve."""
-    from morphgen.shards import context_for, run_shard
+    from morphgen.run.job import context_for, run_shard
 
     start = perf()
     ctx = context_for(spec)

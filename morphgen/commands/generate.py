@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate, print the summary (and write the preview when asked)."""
-    from morphgen.pipeline import generate
+    from morphgen.run.generate import generate
 
     config = load_config(args.config)
     summary = generate(

@@ -10,7 +10,7 @@ import numpy as np
 
 from morphgen.errors import MorphgenError
 from morphgen.render.renderer import EXTRAS
-from morphgen.sampling.params import SceneParams
+from morphgen.scene import SceneParams
 
 DEPTH_UNIT_MM = 0.1  # depth.png stores round(depth / 0.1 mm) as uint16; 0 = background
 
@@ -58,7 +58,7 @@ def _scene(args: argparse.Namespace):
             raise MorphgenError(f"{path}: not a SceneParams JSON ({exc})") from exc
         return params, None, load_model(args.model)
     from morphgen.config import load_config
-    from morphgen.config_schema import Config
+    from morphgen.config.schema import Config
     from morphgen.sampling.sampler import Sampler
 
     if args.config:

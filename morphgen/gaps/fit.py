@@ -20,10 +20,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from morphgen.config import Config, parse_config
+from morphgen.config.distributions import Distribution
 from morphgen.errors import MorphgenError
 from morphgen.gaps.divergence import Divergence, divergence, finite
 from morphgen.gaps.mixture import GaussianMixture, best_gmm
-from morphgen.sampling.distributions import Distribution
 
 ALIASES = {"yaw": "pose.yaw", "pitch": "pose.pitch", "roll": "pose.roll"}
 METHODS = ("gmm", "empirical")

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from morphgen.errors import ModelFormatError
+from morphgen.model.filetype import sniff
 from morphgen.model.morphable import MorphableModel, PCAComponent
 
 _KEYS = ("shapeMU", "shapePC", "shapeEV", "texMU", "texPC", "texEV", "tl")
@@ -62,8 +63,6 @@ def read_bfm2009(path: str | Path) -> MorphableModel:
 
     Accepts MATLAB v5 files and v7.3 files (which are HDF5).
     """
-    from morphgen.model.load import sniff
-
     path = Path(path)
     arrays = _read_arrays(path, sniff(path))
     missing = [k for k in _KEYS if k not in arrays]

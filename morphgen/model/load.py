@@ -11,25 +11,21 @@ from functools import lru_cache
 from pathlib import Path
 
 from morphgen.errors import ModelFormatError
+from morphgen.model.filetype import sniff
 from morphgen.model.morphable import MorphableModel
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "default_model.h5"
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-_MAT_HEADER = b"MATLAB 5.0 MAT-file"  # v5 and v7; v7.3 files are HDF5 after a 512-byte header
+
+def assets_dir() -> Path:
+    """``morphgen/assets`` in an installed wheel, else the checkout's top-level ``assets/``."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "assets", package.parent / "assets"):
+        if (candidate / "default_model.h5").is_file():
+            return candidate
+    return package.parent / "assets"
 
 
-def sniff(path: Path) -> str:
-    """'hdf5', 'mat' or 'unknown', from the first bytes (a v7.3 .mat file is HDF5)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(600)
-    except OSError as exc:
-        raise ModelFormatError(f"{path}: cannot read the file ({exc.strerror})") from None
-    if head.startswith(_HDF5_SIGNATURE) or head[512:520] == _HDF5_SIGNATURE:
-        return "hdf5"
-    if head.startswith(_MAT_HEADER):
-        return "mat"
-    return "unknown"
+ASSETS = assets_dir()
+DEFAULT_MODEL = ASSETS / "default_model.h5"
 
 
 def read_model_file(path: str | Path) -> MorphableModel:

@@ -25,7 +25,7 @@ import numpy as np
 
 from morphgen.errors import ModelFormatError
 from morphgen.labels import LABEL_IDS, LABELS
-from morphgen.model.ict_regions import brow_band, inside_polygon, nose_outline, smooth_closed
+from morphgen.model.outlines import brow_band, inside_polygon, nose_outline, smooth_closed
 
 IBUG_NAMES = tuple(f"ibug{i:02d}" for i in range(1, 69))
 # The eye outline grows this much around the eyelid landmarks, so that the landmark

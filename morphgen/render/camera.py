@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from morphgen.errors import MorphgenError
-from morphgen.sampling.params import CameraParams
+from morphgen.scene import CameraParams
 
 CENTRING = ("none", "facebox", "landmarks")
 

@@ -27,7 +27,7 @@ from morphgen.render.normals import vertex_normals
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
 from morphgen.render.shading import shade, specular_factors
-from morphgen.sampling.params import SceneParams
+from morphgen.scene import SceneParams
 
 OUTPUTS = ("mask", "depth", "landmarks")
 EXTRAS = ("normals", "albedo", "illumination", "correspondence")

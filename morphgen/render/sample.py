@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from morphgen.render.landmarks import ARCFACE5, ArcFacePoints
-from morphgen.sampling.params import SceneParams
+from morphgen.scene import SceneParams
 
 # What each ArcFace point is on the image for a frontal face (template order).
 _ARCFACE_IMAGE_SIDE = ("image_left", "image_right", "centre", "image_left", "image_right")

@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit
 
 from morphgen.labels import LABEL_IDS
-from morphgen.sampling.params import Illumination
+from morphgen.scene import Illumination
 
 SQRT_PI = float(np.sqrt(np.pi))
 # normalisation constants of the real orthonormal SH basis, bands 0..2

@@ -15,7 +15,7 @@ import zlib
 
 import numpy as np
 
-from morphgen.config_schema import Identities
+from morphgen.config.schema import Identities
 from morphgen.model.morphable import MorphableModel
 
 

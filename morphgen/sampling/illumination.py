@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from morphgen.config_schema import EmpiricalLight, FrontalLight, NormalLight, ParametricLight
+from morphgen.config.distributions import Distribution
+from morphgen.config.schema import EmpiricalLight, FrontalLight, NormalLight, ParametricLight
 from morphgen.errors import ConfigError
-from morphgen.sampling.distributions import Distribution
 
 N0 = 0.5 / np.sqrt(np.pi)
 N1 = np.sqrt(3.0 / np.pi) / 2.0

@@ -21,14 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from morphgen.config_schema import Augment, Config
+from morphgen.config.distributions import Distribution
+from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
-from morphgen.sampling.distributions import Distribution
 from morphgen.sampling.expression import preset_vectors
 from morphgen.sampling.identity import IdentitySampler, generator
 from morphgen.sampling.illumination import LightPrior
-from morphgen.sampling.params import CameraParams, Illumination, SceneParams
+from morphgen.scene import CameraParams, Illumination, SceneParams
 
 
 def count_background_images(directory: Path) -> int:

@@ -51,8 +51,8 @@ class ShardContext:
 
     def __init__(self, spec: JobSpec):
         from morphgen.model.load import DEFAULT_MODEL, load_model
+        from morphgen.model.shared import shared_model
         from morphgen.sampling.sampler import Sampler
-        from morphgen.shared_model import shared_model
 
         self.spec = spec
         config = spec.config

@@ -1,7 +1,7 @@
 """Load and validate YAML configs; every problem is reported as file, line, key path, expectation.
 
 ``load_config(path)`` reads a YAML file, validates it against ``Config`` (see
-``morphgen.config_schema``, where every default is declared) and resolves relative paths
+``morphgen.config.schema``, where every default is declared) and resolves relative paths
 against the file's directory. All problems are gathered into one ``ConfigError``::
 
     configs/bad.yaml: 2 problems
@@ -18,10 +18,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from morphgen.config_schema import Config
+from morphgen.config.schema import Config
 from morphgen.errors import ConfigError
-
-__all__ = ["Config", "defaults_table", "load_config", "parse_config"]
 
 
 def _duplicate_keys(node: yaml.Node, path: str = "") -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any
 from morphgen.errors import MorphgenError
 from morphgen.io.shards import ShardEntry
 from morphgen.render.pyrender_backend import WORKER_ORDINAL_VAR
-from morphgen.shards import JobSpec, context_for, run_shard
+from morphgen.run.job import JobSpec, context_for, run_shard
 
 OnDone = Callable[[ShardEntry], None]
 # One thread per worker process: the workers already use every core.

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from morphgen.labels import LABEL_IDS
-from morphgen.model.ict_regions import IRIS_RADIUS_MM, EyeGeometry
+from morphgen.model.build.ict_regions import IRIS_RADIUS_MM, EyeGeometry
 from morphgen.model.morphable import PCAComponent
 
 PUPIL_RADIUS_MM = 1.9

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from morphgen.errors import MorphgenError
-from morphgen.model.colour_model import build_colour_model
-from morphgen.model.ict_regions import EyeGeometry, eye_geometry, ict_landmarks, ict_regions
+from morphgen.model.build.colour_model import build_colour_model
+from morphgen.model.build.ict_regions import EyeGeometry, eye_geometry, ict_landmarks, ict_regions
 from morphgen.model.morphable import Blendshapes, MorphableModel, PCAComponent
 
 NEUTRAL_FILE = "generic_neutral_mesh.obj"

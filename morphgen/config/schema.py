@@ -1,6 +1,6 @@
 """The YAML config schema: one pydantic model per section, every default declared here only.
 
-Scalar factors are distributions (``morphgen.sampling.distributions``): a plain number
+Scalar factors are distributions (``morphgen.config.distributions``): a plain number
 is a constant, a mapping with ``dist:`` is anything else. Unknown keys are errors.
 Relative paths are resolved against the config file's directory and must exist.
 """
@@ -22,10 +22,10 @@ from pydantic import (
     model_validator,
 )
 
-from morphgen.sampling.distributions import Choice, Dist, Grid, TruncNormal, resolve_path
-from morphgen.sampling.distributions import constant as const
-from morphgen.sampling.distributions import uniform as unif
-from morphgen.sampling.expression import PRESETS
+from morphgen.config.distributions import Choice, Dist, Grid, TruncNormal, resolve_path
+from morphgen.config.distributions import constant as const
+from morphgen.config.distributions import uniform as unif
+from morphgen.config.presets import PRESETS
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]

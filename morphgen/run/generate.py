@@ -29,7 +29,7 @@ from morphgen.io.atomic import clean_stale_temps, write_error
 from morphgen.io.folder_writer import FOLDERS
 from morphgen.io.manifest import MANIFEST, Manifest, label_info, load_manifest, save_manifest
 from morphgen.io.shards import ShardEntry
-from morphgen.shards import JobSpec, ShardContext, context_for
+from morphgen.run.job import JobSpec, ShardContext, context_for
 
 # What a dataset consists of, removed by ``overwrite`` (never anything else in the directory).
 LOCK = ".morphgen.lock"
@@ -211,7 +211,7 @@ def generate(
 
         try:
             if executor == "local":
-                from morphgen.executors import run_local
+                from morphgen.run.executors import run_local
 
                 try:
                     run_local(spec, todo, workers or default_workers(), on_done)
@@ -219,7 +219,7 @@ def generate(
                     clean_stale_temps(out_dir)  # the workers are stopped: their temp files go
                     raise
             else:
-                from morphgen.executors import run_dask
+                from morphgen.run.executors import run_dask
 
                 run_dask(spec, todo, on_done, scheduler=scheduler, workers=workers)
         finally:
