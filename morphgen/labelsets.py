@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from morphgen.config.schema import LABEL_SETS
 from morphgen.errors import MorphgenError
 from morphgen.labels import LABELS
 
@@ -245,8 +246,7 @@ SETS["celebamask_bisenet"] = replace(
     classes=_CELEBAMASK_BISENET,
 )
 SETS["helen"] = replace(SETS["lapa"], name="helen", title="Helen (11, LaPa's order)")
-_ORDER = ("morphgen", "celebamask", "celebamask_bisenet", "lapa", "helen", "facesynthetics")
-SETS = {name: SETS[name] for name in _ORDER}
+SETS = {name: SETS[name] for name in LABEL_SETS}  # the schema's names, in its order
 
 LABEL_SETS: dict[str, list[tuple[int, str]]] = {name: list(s.classes) for name, s in SETS.items()}
 

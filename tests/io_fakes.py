@@ -87,12 +87,12 @@ def fake_manifest(fmt: str, shards: int, per_shard: int, labels: str):
 
 def write_fake_dataset(directory, fmt: str = "webdataset", shards: int = 2, labels: str = "lapa"):
     """A finished dataset of fake samples (two identities per shard, two samples each)."""
+    from morphgen.config.schema import Output
     from morphgen.io.manifest import save_manifest
-    from morphgen.io.options import OutputOptions
     from morphgen.io.shards import write_shard
 
     manifest = fake_manifest(fmt, shards, 4, labels)
-    options = OutputOptions(format=fmt, labels=labels)
+    options = Output(format=fmt, labels=labels)
     n_labels = len(manifest.labels["classes"])
     for k in range(shards):
         samples = [fake_sample(i, j, labels=n_labels) for i in (2 * k, 2 * k + 1) for j in (0, 1)]

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from morphgen.cli import main
+from morphgen.config.schema import Output
 from morphgen.io.manifest import Manifest, label_info, save_manifest
-from morphgen.io.options import OutputOptions
 from morphgen.io.shards import write_shard
 from morphgen.labels import label_id
 from morphgen.labelsets import remap_table
@@ -47,7 +47,7 @@ def make_sample(identity: int, index: int, yaw: float, labels: str) -> Sample:
 
 
 def write_dataset(path, yaws_per_identity, fmt="webdataset", labels="morphgen"):
-    options = OutputOptions(format=fmt, labels=labels, samples_per_shard=4)
+    options = Output(format=fmt, labels=labels, samples_per_shard=4)
     samples = [
         make_sample(i, j, yaw, labels)
         for i, yaws in enumerate(yaws_per_identity)

@@ -20,7 +20,7 @@ from morphgen.cli import main
 from morphgen.errors import MorphgenError
 from morphgen.io import atomic
 from morphgen.io.manifest import load_manifest
-from morphgen.io.readers import open_dataset, read_tar
+from morphgen.io.readers import open_dataset, read_shard
 from morphgen.run.generate import generate
 
 
@@ -148,7 +148,7 @@ def test_ctrl_c_exits_130_without_partial_shards(tmp_path):
         assert atomic.sha256_file(out / entry.file) == entry.sha256
     assert not [p for p in out.rglob("*") if atomic.is_temp(p)]
     for shard in (out / "shards").iterdir():  # whatever has a shard's name is a whole shard
-        assert len(list(read_tar(shard))) == 2
+        assert len(list(read_shard("webdataset", shard.parent, shard))) == 2
     assert len(open_dataset(out)) == 2 * len(manifest.shards)
 
 

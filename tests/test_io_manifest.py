@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from io_fakes import fake_manifest, fake_sample
 
+from morphgen.config.schema import Output
 from morphgen.errors import MorphgenError
 from morphgen.io.manifest import config_hash, label_info, load_manifest, save_manifest
-from morphgen.io.options import OutputOptions
 from morphgen.io.readers import open_dataset
 from morphgen.io.shards import write_shard
 
@@ -35,7 +35,7 @@ def test_label_info_lists_classes_and_absent_ones():
 @pytest.mark.parametrize("fmt", ["webdataset", "hdf5", "folders"])
 def test_open_dataset_iterates_finished_shards(tmp_path, fmt):
     manifest = fake_manifest(fmt, 2, 2, "celebamask")
-    options = OutputOptions(format=fmt)
+    options = Output(format=fmt)
     for index in range(2):
         samples = [fake_sample(index, j) for j in range(2)]
         entry = write_shard(tmp_path, index, samples, options)

@@ -10,8 +10,8 @@ from io_fakes import fake_sample, write_fake_dataset
 from PIL import Image
 
 from morphgen.cli import main
+from morphgen.config.schema import Output
 from morphgen.io.contact_sheet import OCCLUDED, VISIBLE, contact_sheet
-from morphgen.io.options import OutputOptions
 from morphgen.io.shards import write_shard
 
 
@@ -54,7 +54,7 @@ def test_verify_reports_invalid_mask_ids_and_incomplete_metadata(tmp_path, capsy
     bad[0].mask[0, 0] = 200  # lapa has 11 classes: 0..10
     bad[1].metadata = lambda: {"identity": 0, "sample": 1, "camera": {}, "backend": "x"}
     bad += [fake_sample(1, 0, labels=11), fake_sample(1, 1, labels=11)]
-    entry = write_shard(tmp_path, 0, bad, OutputOptions(labels="lapa"))
+    entry = write_shard(tmp_path, 0, bad, Output(labels="lapa"))
     manifest.shards[0] = entry
     (tmp_path / "manifest.json").write_text(json.dumps(manifest.to_dict()))
     assert main(["verify", str(tmp_path)]) == 1

@@ -15,11 +15,11 @@ import pytest
 import webdataset as wds
 from io_fakes import fake_sample
 
+from morphgen.config.schema import Output
 from morphgen.errors import MorphgenError
 from morphgen.io import atomic
 from morphgen.io.encode import DEPTH_PNG_UNIT_MM, decode_depth_png16
-from morphgen.io.options import OutputOptions
-from morphgen.io.readers import read_folders, read_hdf5, read_tar
+from morphgen.io.readers import read_shard
 from morphgen.io.shards import write_shard
 
 SAMPLES = [fake_sample(i, j) for i in (3, 4) for j in range(2)]
@@ -30,7 +30,7 @@ def _digest(path: Path) -> str:
 
 
 def test_webdataset_library_decodes_every_member(tmp_path):
-    options = OutputOptions(extras=("normals",))
+    options = Output(extras=("normals",))
     entry = write_shard(tmp_path, 7, SAMPLES, options)
     assert entry.file == "shards/morphgen-000007.tar"
     assert (entry.samples, entry.identities) == (4, (3, 4))
@@ -59,7 +59,7 @@ def test_webdataset_library_decodes_every_member(tmp_path):
 
 
 def test_webdataset_npy_depth_and_jpeg(tmp_path):
-    options = OutputOptions(image_format="jpg", jpeg_quality=90, depth="npy", mask=False)
+    options = Output(image_format="jpg", jpeg_quality=90, depth="npy", mask=False)
     entry = write_shard(tmp_path, 0, SAMPLES[:1], options)
     with tarfile.open(tmp_path / entry.file) as tar:
         names = tar.getnames()
@@ -77,9 +77,9 @@ def test_webdataset_npy_depth_and_jpeg(tmp_path):
 
 
 def test_tar_shards_are_byte_identical_and_headers_fixed(tmp_path):
-    a = write_shard(tmp_path / "a", 0, SAMPLES, OutputOptions())
+    a = write_shard(tmp_path / "a", 0, SAMPLES, Output())
     time.sleep(1.05)
-    b = write_shard(tmp_path / "b", 0, SAMPLES, OutputOptions())
+    b = write_shard(tmp_path / "b", 0, SAMPLES, Output())
     assert a.sha256 == b.sha256 == _digest(tmp_path / "b" / b.file)
     with tarfile.open(tmp_path / "a" / a.file) as tar:
         for info in tar:
@@ -87,7 +87,7 @@ def test_tar_shards_are_byte_identical_and_headers_fixed(tmp_path):
 
 
 def test_hdf5_shard_reads_with_plain_h5py_and_is_reproducible(tmp_path):
-    options = OutputOptions(format="hdf5", extras=("normals",), depth="npy")
+    options = Output(format="hdf5", extras=("normals",), depth="npy")
     entry = write_shard(tmp_path / "a", 2, SAMPLES, options)
     path = tmp_path / "a" / entry.file
     with h5py.File(path, "r") as f:
@@ -102,13 +102,13 @@ def test_hdf5_shard_reads_with_plain_h5py_and_is_reproducible(tmp_path):
     time.sleep(1.05)
     again = write_shard(tmp_path / "b", 2, SAMPLES, options)
     assert again.sha256 == entry.sha256
-    back = list(read_hdf5(path))
+    back = list(read_shard("hdf5", path.parent, path))
     assert [(s["identity"], s["sample"]) for s in back] == [(3, 0), (3, 1), (4, 0), (4, 1)]
     np.testing.assert_array_equal(back[1]["extras"]["normals"], SAMPLES[1].extras["normals"])
 
 
 def test_identity_folders_layout(tmp_path):
-    entry = write_shard(tmp_path, 1, SAMPLES, OutputOptions(format="folders"))
+    entry = write_shard(tmp_path, 1, SAMPLES, Output(format="folders"))
     images = sorted(
         p.relative_to(tmp_path / "images").as_posix()
         for p in (tmp_path / "images").rglob("*")
@@ -123,7 +123,7 @@ def test_identity_folders_layout(tmp_path):
     ]
     assert (tmp_path / "masks/id000004/id000004_s0001.png").is_file()
     assert (tmp_path / "metadata/id000004/id000004_s0001.json").is_file()
-    back = list(read_folders(tmp_path, tmp_path / entry.file))
+    back = list(read_shard("folders", tmp_path, tmp_path / entry.file))
     np.testing.assert_array_equal(back[2]["rgb"], SAMPLES[2].rgb)
     np.testing.assert_array_equal(back[2]["mask"], SAMPLES[2].mask)
     np.testing.assert_allclose(back[2]["depth"], SAMPLES[2].depth, atol=0.05)
@@ -131,15 +131,15 @@ def test_identity_folders_layout(tmp_path):
 
 
 def test_tar_reader_round_trip(tmp_path):
-    entry = write_shard(tmp_path, 0, SAMPLES, OutputOptions())
-    back = list(read_tar(tmp_path / entry.file))
+    entry = write_shard(tmp_path, 0, SAMPLES, Output())
+    back = list(read_shard("webdataset", tmp_path, tmp_path / entry.file))
     assert [(s["identity"], s["sample"]) for s in back] == [(3, 0), (3, 1), (4, 0), (4, 1)]
     np.testing.assert_array_equal(back[3]["mask"], SAMPLES[3].mask)
 
 
 def test_landmarks_switched_off_leave_metadata_without_them(tmp_path):
-    entry = write_shard(tmp_path, 0, SAMPLES[:1], OutputOptions(landmarks=False))
-    meta = next(read_tar(tmp_path / entry.file))["metadata"]
+    entry = write_shard(tmp_path, 0, SAMPLES[:1], Output(landmarks=False))
+    meta = next(read_shard("webdataset", tmp_path, tmp_path / entry.file))["metadata"]
     assert "landmarks" not in meta and "landmark_visible" not in meta and "params" in meta
 
 
@@ -147,13 +147,13 @@ def test_png16_depth_out_of_range_is_a_clear_error(tmp_path):
     far = fake_sample(0, 0)
     far.depth[:] = 7000.0
     with pytest.raises(MorphgenError, match="output.depth: npy"):
-        write_shard(tmp_path, 0, [far], OutputOptions())
+        write_shard(tmp_path, 0, [far], Output())
     assert not list((tmp_path / "shards").iterdir())  # no temp file left behind
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES])
 def test_full_disk_keeps_finished_files(tmp_path, monkeypatch, code):
-    done = write_shard(tmp_path, 0, SAMPLES[:1], OutputOptions())
+    done = write_shard(tmp_path, 0, SAMPLES[:1], Output())
     before = (tmp_path / done.file).read_bytes()
 
     def full(fd):
@@ -161,7 +161,7 @@ def test_full_disk_keeps_finished_files(tmp_path, monkeypatch, code):
 
     monkeypatch.setattr(atomic.os, "fsync", full)
     with pytest.raises(atomic.WriteError, match="run the same command again"):
-        write_shard(tmp_path, 1, SAMPLES[1:2], OutputOptions())
+        write_shard(tmp_path, 1, SAMPLES[1:2], Output())
     monkeypatch.undo()
     assert sorted(p.name for p in (tmp_path / "shards").iterdir()) == ["morphgen-000000.tar"]
     assert (tmp_path / done.file).read_bytes() == before

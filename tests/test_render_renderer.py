@@ -9,10 +9,11 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from morphgen.cli import main
+from morphgen.config.schema import EXTRAS
 from morphgen.errors import MorphgenError
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.cpu_backend import CpuBackend
-from morphgen.render.renderer import EXTRAS, Renderer
+from morphgen.render.renderer import Renderer
 from morphgen.sampling.illumination import frontal_sh
 from morphgen.scene import CameraParams, Illumination, SceneParams
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from morphgen.bench.machine import backend_label, describe_machine, usable_cores
 from morphgen.bench.pool import MemoryMonitor, WorkerPool
+from morphgen.config.schema import BACKENDS
 from morphgen.errors import MorphgenError
 from morphgen.run.job import JobSpec
 
@@ -315,12 +316,11 @@ def derived(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 def _model_info(path: Path | None, opts: BenchOptions) -> dict[str, Any]:
     """Size of the model at ``path``; also fills this machine's shared copy of its arrays
-    (through the pipeline's own ``ShardContext``), so that no worker pays for, or keeps the
-    memory of, the one-time export."""
-    from morphgen.run.job import ShardContext
+    (through the pipeline's own ``run.build.load_model``), so that no worker pays for, or
+    keeps the memory of, the one-time export."""
+    from morphgen.run.build import load_model
 
-    config = bench_config(path, 64, "cpu", opts.per_identity, opts)
-    m = ShardContext(JobSpec(config, tempfile.gettempdir(), "cpu")).model
+    m = load_model(bench_config(path, 64, "cpu", opts.per_identity, opts)).model
     expression = m.expression.n_components if m.expression is not None else 0
     return {
         "model_name": m.name,
@@ -338,9 +338,10 @@ def run_benchmark(
     machine = describe_machine()
     gl = machine["egl"]
     backends = options.backends or available_backends(gl)
-    unknown = sorted(set(backends) - {"cpu", "egl", "osmesa"})
+    concrete = [name for name in BACKENDS if name != "auto"]
+    unknown = sorted(set(backends) - set(concrete))
     if unknown:
-        raise MorphgenError(f"--backends {','.join(unknown)}: expected cpu, egl or osmesa")
+        raise MorphgenError(f"--backends {','.join(unknown)}: expected {', '.join(concrete)}")
     workers = options.workers or tuple(sorted({1, usable_cores()}))
     if options.images % options.per_shard:
         raise MorphgenError(f"--images {options.images}: expected a multiple of --per-shard")

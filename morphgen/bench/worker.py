@@ -1,9 +1,9 @@
 """The worker side of the benchmark: a spawned process that runs shard tasks on command.
 
-It calls the pipeline's own shard task (``morphgen.run.job.run_shard``) and only adds
-clocks around it: the Renderer's own per-stage laps (``Renderer.stage_seconds``) and
-wrappers around the three shard steps outside the renderer (scene sampling, sample
-encoding, shard writing). Nothing of the pipeline is re-implemented here.
+It runs the pipeline's own shard step (``ShardContext.run``) with a ``StageClock``, which
+times the steps outside the renderer (scene sampling, encoding, writing), and reads the
+Renderer's own per-stage laps (``Renderer.stage_seconds``). Nothing is patched or
+re-implemented here.
 
 Protocol over a ``multiprocessing`` pipe: after start-up and one warm-up run the worker
 sends a ``ready`` dict; then each ``("run", shard_indices)`` is answered with a timing
@@ -18,55 +18,29 @@ import statistics
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+from morphgen.clock import StageClock
 from morphgen.run.job import JobSpec, ShardContext
 
 perf = time.perf_counter
 
 
-def _timed(fn: Callable[..., Any], seconds: dict[str, float], stage: str) -> Callable[..., Any]:
-    """``fn`` adding its run time to ``seconds[stage]``."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = perf()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            seconds[stage] = seconds.get(stage, 0.0) + perf() - start
-
-    return wrapper
-
-
-class ShardClock:
-    """Times the shard steps the Renderer does not: sampling scenes, encoding, writing."""
-
-    def __init__(self, ctx: ShardContext) -> None:
-        import morphgen.io.webdataset_writer as wds_writer
-        import morphgen.run.job as shards
-
-        self.seconds: dict[str, float] = {}
-        ctx.sampler.scene = _timed(ctx.sampler.scene, self.seconds, "sampling")
-        wds_writer.encode_sample = _timed(wds_writer.encode_sample, self.seconds, "encode")
-        shards.write_shard = _timed(shards.write_shard, self.seconds, "write")
-
-
-def timed_run(ctx: ShardContext, clock: ShardClock, spec: JobSpec, indices: Sequence[int]) -> dict:
-    """Run shards through ``run_shard``; wall and CPU seconds, images, seconds per stage."""
-    from morphgen.run.job import run_shard
-
+def timed_run(ctx: ShardContext, spec: JobSpec, indices: Sequence[int]) -> dict:
+    """Run shards through the job's own ``ShardContext.run`` with a clock; wall and CPU
+    seconds, images, seconds per stage."""
     renderer = ctx.renderer
     renderer.stage_seconds.clear()
-    clock.seconds.clear()
+    clock = StageClock()
+    out_dir = Path(spec.out_dir)
     start, cpu = perf(), time.process_time()
-    images = sum(run_shard(spec, k).samples for k in indices)
+    images = sum(ctx.run(k, out_dir, clock).samples for k in indices)
     seconds, cpu = perf() - start, time.process_time() - cpu
-    stages = dict(renderer.stage_seconds)
-    outside = dict(clock.seconds)
-    outside["write"] = outside.get("write", 0.0) - outside.get("encode", 0.0)
-    stages = {"sampling": outside.get("sampling", 0.0), **stages}
+    outside = clock.seconds
+    stages = {"sampling": outside.get("sampling", 0.0), **renderer.stage_seconds}
     stages["encode"] = outside.get("encode", 0.0)
-    stages["write"] = outside["write"]
+    stages["write"] = outside.get("write", 0.0)
     stages["other"] = max(0.0, seconds - sum(stages.values()))
     return {"seconds": seconds, "cpu_seconds": cpu, "images": images, "stages": stages}
 
@@ -85,7 +59,7 @@ def _repeat_median(fn: Callable[[], Any], items: int, min_seconds: float) -> flo
 def reference(ctx: ShardContext, index: int, min_seconds: float) -> dict:
     """The rasteriser alone on this shard's frames, and encoding alone on its samples."""
     from morphgen.io import encode
-    from morphgen.io.options import encode_sample, sample_metadata
+    from morphgen.io.members import encode_sample, sample_metadata
 
     renderer = ctx.renderer
     backend = renderer.backend
@@ -96,7 +70,7 @@ def reference(ctx: ShardContext, index: int, min_seconds: float) -> dict:
         samples = renderer.render_many([ctx.sampler.scene(i, j) for i, j in ctx.shards[index]])
     finally:
         del backend.draw
-    options = ctx.options
+    options = ctx.output
 
     def each(fn: Callable[[Any], Any], things: Sequence[Any]) -> Callable[[], None]:
         return lambda: [fn(x) for x in things]
@@ -145,7 +119,6 @@ def _serve(conn: Any, spec: JobSpec, warmup: Sequence[int]) -> None:
     loaded = perf()
     renderer = ctx.renderer
     built = perf()
-    clock = ShardClock(ctx)
     images = sum(run_shard(spec, k).samples for k in warmup)
     conn.send(
         {
@@ -160,7 +133,7 @@ def _serve(conn: Any, spec: JobSpec, warmup: Sequence[int]) -> None:
     while (message := conn.recv()) is not None:
         kind, arg = message
         if kind == "run":
-            conn.send(timed_run(ctx, clock, spec, arg))
+            conn.send(timed_run(ctx, spec, arg))
         elif kind == "reference":
             conn.send(reference(ctx, *arg))
     ctx.close()

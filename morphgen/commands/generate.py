@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 
 from morphgen.config import load_config
+from morphgen.config.schema import BACKENDS
+from morphgen.io.layout import PREVIEW
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=("auto", "cpu", "egl", "osmesa"),
+        choices=BACKENDS,
         help="render backend (overrides render.backend in the config)",
     )
     parser.add_argument(
@@ -73,6 +75,6 @@ def run(args: argparse.Namespace) -> int:
     if args.preview:
         from morphgen.io.contact_sheet import write_contact_sheet
 
-        sheet = write_contact_sheet(summary.out_dir, summary.out_dir / "preview.png")
+        sheet = write_contact_sheet(summary.out_dir, summary.out_dir / PREVIEW)
         print(f"preview: {sheet}")
     return 0

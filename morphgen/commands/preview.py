@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from morphgen.io.contact_sheet import write_contact_sheet
+from morphgen.io.layout import PREVIEW
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the sheet and print where it is."""
-    out = Path(args.out) if args.out else Path(args.dir) / "preview.png"
+    out = Path(args.out) if args.out else Path(args.dir) / PREVIEW
     print(write_contact_sheet(args.dir, out, args.n))
     return 0

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from morphgen.config.schema import BACKENDS, EXTRAS
 from morphgen.errors import MorphgenError
-from morphgen.render.renderer import EXTRAS
 from morphgen.scene import SceneParams
-
-DEPTH_UNIT_MM = 0.1  # depth.png stores round(depth / 0.1 mm) as uint16; 0 = background
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,14 +34,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--sample", type=int, default=0, metavar="J", help="with --config")
     parser.add_argument("--model", metavar="PATH", help="model file (default: the built-in)")
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    parser.add_argument("--backend", default=None, choices=("auto", "cpu", "egl", "osmesa"))
+    parser.add_argument("--backend", default=None, choices=BACKENDS)
     parser.add_argument("--extras", nargs="*", default=[], choices=EXTRAS, help="extra maps")
     parser.set_defaults(func=run)
 
 
 def _scene(args: argparse.Namespace):
-    """(SceneParams, config or None, model) for the command line's scene source."""
-    from morphgen.model.load import load_model
+    """(SceneParams, config, model) for the command line's scene source."""
+    from morphgen.config import load_config
+    from morphgen.config.schema import Config
+    from morphgen.run.build import load_model
+    from morphgen.sampling.sampler import Sampler
 
     if args.params:
         path = Path(args.params)
@@ -56,17 +57,9 @@ def _scene(args: argparse.Namespace):
             params = SceneParams.from_dict(data)
         except (KeyError, TypeError, ValueError) as exc:
             raise MorphgenError(f"{path}: not a SceneParams JSON ({exc})") from exc
-        return params, None, load_model(args.model)
-    from morphgen.config import load_config
-    from morphgen.config.schema import Config
-    from morphgen.sampling.sampler import Sampler
-
-    if args.config:
-        config = load_config(args.config)
-    else:
-        config = Config(seed=args.random_seed or 0)
-    model_cfg = config.model
-    model = load_model(args.model or model_cfg.path, model_cfg.regions, model_cfg.landmarks)
+        return params, Config(), load_model(Config(), args.model).model
+    config = load_config(args.config) if args.config else Config(seed=args.random_seed or 0)
+    model = load_model(config, args.model).model
     sampler = Sampler(config, model)
     if not 0 <= args.identity < sampler.num_identities:
         raise MorphgenError(
@@ -84,16 +77,16 @@ def run(args: argparse.Namespace) -> int:
     """Render and write the files; print the folder."""
     from PIL import Image
 
-    from morphgen.labels import palette
-    from morphgen.render.renderer import Renderer
+    from morphgen.io.encode import DEPTH_PNG_UNIT_MM, encode_depth_png16
+    from morphgen.labelsets import palette
+    from morphgen.run.build import build_renderer
 
     params, config, model = _scene(args)
-    backend = args.backend or (config.render.backend if config is not None else "auto")
-    device = config.render.device if config is not None else None
-    background_dir = config.background.directory if config is not None else None
-    renderer = Renderer(
-        model, backend, extras=args.extras, background_dir=background_dir, device=device
-    )
+    backend = args.backend or config.render.backend
+    # every label is written here, whatever the config's output section switches off
+    output = config.output.model_copy(update={"mask": True, "depth": "npy"})
+    config = config.model_copy(update={"output": output})
+    renderer = build_renderer(model, config, backend, extras=tuple(args.extras))
     try:
         sample = renderer.render(params)
     finally:
@@ -103,15 +96,14 @@ def run(args: argparse.Namespace) -> int:
     Image.fromarray(sample.rgb).save(out / "rgb.png")
     mask = Image.fromarray(sample.mask)
     mask.save(out / "mask_ids.png")
-    mask.putpalette(palette())
+    mask.putpalette(palette(config.output.labels))
     mask.save(out / "mask.png")
-    depth = np.clip(np.round(sample.depth / DEPTH_UNIT_MM), 0, 65535).astype(np.uint16)
-    Image.fromarray(depth).save(out / "depth.png")
+    (out / "depth.png").write_bytes(encode_depth_png16(sample.depth))
     np.save(out / "depth.npy", sample.depth)
     for name, image in sample.extras.items():
         Image.fromarray(image).save(out / f"{name}.png")
     meta = sample.metadata()
-    meta["depth_png_unit_mm"] = DEPTH_UNIT_MM
+    meta["depth_png_unit_mm"] = DEPTH_PNG_UNIT_MM
     (out / "landmarks.json").write_text(
         json.dumps({"landmarks": meta["landmarks"], "arcface5": meta.get("arcface5")}, indent=1)
     )

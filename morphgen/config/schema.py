@@ -31,6 +31,17 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 
 
+# Every name list of the config, declared once; argparse choices and checks elsewhere use these.
+BACKENDS = ("auto", "cpu", "egl", "osmesa")
+CENTRING = ("none", "facebox", "landmarks")
+BACKGROUND_KINDS = ("gradient", "texture", "clutter", "solid", "noise")
+FORMATS = ("webdataset", "hdf5", "folders")
+IMAGE_FORMATS = ("png", "jpg")
+DEPTH_MODES = ("none", "png16", "npy")
+EXTRAS = ("normals", "albedo", "illumination", "correspondence")
+LABEL_SETS = ("morphgen", "celebamask", "celebamask_bisenet", "lapa", "helen", "facesynthetics")
+
+
 def _path_check(kind: str):
     def check(value: Path | None, info: ValidationInfo) -> Path | None:
         return None if value is None else resolve_path(value, info, kind)
@@ -159,7 +170,7 @@ class Camera(Section):
     sensor_mm: Positive = 15.0
     fov_deg: Dist | None = None
     distance_mm: Dist = const(1000.0)
-    centring: Literal["none", "facebox", "landmarks"] = "facebox"
+    centring: Literal[CENTRING] = "facebox"
     shift_x: Dist = const(0.0)  # fraction of the image width, after centring
     shift_y: Dist = const(0.0)  # fraction of the image height
     scale: Dist = unif(0.95, 1.05)  # focal length multiplier (zoom)
@@ -255,15 +266,12 @@ class Appearance(Section):
     per_channel: bool = False  # draw gain and offset separately for R, G and B
 
 
-BACKGROUND_KINDS = ("gradient", "texture", "clutter", "solid", "noise")
-
-
 class Background(Section):
     """Images from ``directory`` (with ``image_probability``) or procedural ``kinds``."""
 
     directory: ExistingDir | None = None
     image_probability: Probability = 1.0
-    kinds: dict[Literal["gradient", "texture", "clutter", "solid", "noise"], Positive] = Field(
+    kinds: dict[Literal[BACKGROUND_KINDS], Positive] = Field(
         default_factory=lambda: {kind: 1.0 for kind in BACKGROUND_KINDS}
     )
 
@@ -315,24 +323,20 @@ class Augment(Section):
 
 # ------------------------------------------------------------------ render, output
 class Render(Section):
-    backend: Literal["auto", "cpu", "egl", "osmesa"] = "auto"
+    backend: Literal[BACKENDS] = "auto"
     device: Annotated[int, Field(ge=0)] | None = None  # GPU index for egl
 
 
 class Output(Section):
-    format: Literal["webdataset", "hdf5", "folders"] = "webdataset"
-    image_format: Literal["png", "jpg"] = "png"
+    format: Literal[FORMATS] = "webdataset"
+    image_format: Literal[IMAGE_FORMATS] = "png"
     jpeg_quality: Annotated[int, Field(ge=1, le=100)] = 95
     samples_per_shard: Annotated[int, Field(ge=1)] = 1000
     mask: bool = True
-    depth: Literal["none", "png16", "npy"] = "png16"
+    depth: Literal[DEPTH_MODES] = "png16"
     landmarks: bool = True
-    extras: list[Literal["normals", "albedo", "illumination", "correspondence"]] = Field(
-        default_factory=list
-    )
-    labels: Literal[
-        "morphgen", "celebamask", "celebamask_bisenet", "lapa", "helen", "facesynthetics"
-    ] = "morphgen"
+    extras: list[Literal[EXTRAS]] = Field(default_factory=list)
+    labels: Literal[LABEL_SETS] = "morphgen"
 
 
 # --------------------------------------------------------------------------- root

@@ -16,9 +16,9 @@ from typing import Any
 
 from morphgen.errors import MorphgenError
 from morphgen.io.atomic import write_bytes
+from morphgen.io.layout import MANIFEST
 from morphgen.io.shards import ShardEntry
 
-MANIFEST = "manifest.json"
 # Config keys that choose where rendering runs but not what it produces.
 _PLACEMENT_KEYS = (("render", "backend"), ("render", "device"))
 

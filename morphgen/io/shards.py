@@ -1,4 +1,4 @@
-"""One finished shard: write it in the configured format and describe it for the manifest."""
+"""One finished shard: written in its format (``io/formats``), described for the manifest."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from morphgen.clock import NO_CLOCK, StageClock
+from morphgen.config.schema import Output
 from morphgen.io.atomic import sha256_file
-from morphgen.io.folder_writer import write_folders
-from morphgen.io.hdf5_writer import write_hdf5
-from morphgen.io.options import OutputOptions
-from morphgen.io.webdataset_writer import write_tar
+from morphgen.io.formats import get_format
 
 
 @dataclass(frozen=True)
@@ -42,27 +41,18 @@ class ShardEntry:
         )
 
 
-def shard_file(fmt: str, index: int) -> str:
-    """The path of shard ``index`` relative to the dataset (the index file for folders)."""
-    if fmt == "webdataset":
-        return f"shards/morphgen-{index:06d}.tar"
-    if fmt == "hdf5":
-        return f"shards/morphgen-{index:06d}.h5"
-    return f"index/shard-{index:06d}.json"
-
-
 def write_shard(
-    out_dir: Path, index: int, samples: Sequence[Any], options: OutputOptions
+    out_dir: Path,
+    index: int,
+    samples: Sequence[Any],
+    options: Output,
+    clock: StageClock = NO_CLOCK,
 ) -> ShardEntry:
     """Write shard ``index`` of ``samples`` under ``out_dir``; its manifest entry."""
-    rel = shard_file(options.format, index)
+    fmt = get_format(options.format)
+    rel = fmt.shard_file(index)
     path = out_dir / rel
-    if options.format == "webdataset":
-        write_tar(path, samples, options)
-    elif options.format == "hdf5":
-        write_hdf5(path, samples, options)
-    else:
-        write_folders(out_dir, path, samples, options)
+    fmt.write(out_dir, path, samples, options, clock)
     identities = [int(s.params.identity) for s in samples]
     return ShardEntry(
         index=index,

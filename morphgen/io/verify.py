@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from morphgen.io.atomic import is_temp, sha256_file
+from morphgen.io.formats import get_format
 from morphgen.io.readers import Dataset
 from morphgen.io.shards import ShardEntry
 
@@ -106,7 +107,7 @@ def dataset_problems(ds: Dataset) -> Iterator[str]:
         missing = planned - len(ds.manifest.shards)
         yield f"manifest: {missing} of {planned} shards unfinished (run generate again)"
     listed = {entry.file for entry in ds.shards}
-    shard_dir = ds.directory / ("index" if ds.manifest.format == "folders" else "shards")
+    shard_dir = ds.directory / get_format(ds.manifest.format).shard_dir
     if shard_dir.is_dir():
         for path in sorted(shard_dir.iterdir()):
             rel = path.relative_to(ds.directory).as_posix()

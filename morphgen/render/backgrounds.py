@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from morphgen.config.backgrounds import background_files
+from morphgen.config.schema import BACKGROUND_KINDS
 from morphgen.errors import MorphgenError
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
-PROCEDURAL_KINDS = ("gradient", "texture", "clutter", "solid", "noise")
+PROCEDURAL_KINDS = BACKGROUND_KINDS
 KINDS = ("image", *PROCEDURAL_KINDS)
 
 # Hue (0-1), saturation and value ranges of plausible indoor surfaces: walls, wood,
@@ -41,22 +42,7 @@ class BackgroundSource:
 
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = None if directory is None else Path(directory).expanduser()
-        self._files: list[Path] = []
-        if self.directory is None:
-            return
-        if not self.directory.is_dir():
-            raise MorphgenError(f"background directory {self.directory}: no such directory")
-        found = [
-            p
-            for p in self.directory.rglob("*")
-            if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-        ]
-        self._files = sorted(found, key=lambda p: p.relative_to(self.directory).as_posix())
-        if not self._files:
-            raise MorphgenError(
-                f"background directory {self.directory}: no images "
-                f"({', '.join(IMAGE_SUFFIXES)}) in it or its subdirectories"
-            )
+        self._files = [] if self.directory is None else background_files(self.directory)
 
     @property
     def count(self) -> int:

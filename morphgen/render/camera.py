@@ -20,10 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from morphgen.config.schema import CENTRING
 from morphgen.errors import MorphgenError
 from morphgen.scene import CameraParams
-
-CENTRING = ("none", "facebox", "landmarks")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from morphgen.config.schema import EXTRAS
 from morphgen.errors import MorphgenError
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
@@ -29,8 +30,7 @@ from morphgen.render.sample import Sample
 from morphgen.render.shading import shade, specular_factors
 from morphgen.scene import SceneParams
 
-OUTPUTS = ("mask", "depth", "landmarks")
-EXTRAS = ("normals", "albedo", "illumination", "correspondence")
+OUTPUTS = ("mask", "depth")  # landmarks are always computed (metadata needs them)
 # Regions whose projected box is the "face box" for camera centring.
 FACE_REGIONS = (
     "skin", "nose", "left_eye", "right_eye", "left_brow", "right_brow", "upper_lip", "lower_lip",

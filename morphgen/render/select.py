@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 
+from morphgen.config.schema import BACKENDS
 from morphgen.errors import MorphgenError
 from morphgen.render import gl_probe
 from morphgen.render.backend import Backend
 
-BACKENDS = ("auto", "cpu", "egl", "osmesa")
 ENV_VAR = "MORPHGEN_BACKEND"
 
 

@@ -26,14 +26,18 @@ from tqdm import tqdm
 from morphgen import __version__
 from morphgen.errors import MorphgenError
 from morphgen.io.atomic import clean_stale_temps, write_error
-from morphgen.io.folder_writer import FOLDERS
-from morphgen.io.manifest import MANIFEST, Manifest, label_info, load_manifest, save_manifest
+from morphgen.io.formats import REGISTRY
+from morphgen.io.layout import LOCK, MANIFEST, PREVIEW
+from morphgen.io.manifest import Manifest, label_info, load_manifest, save_manifest
 from morphgen.io.shards import ShardEntry
 from morphgen.run.job import JobSpec, ShardContext, context_for
 
 # What a dataset consists of, removed by ``overwrite`` (never anything else in the directory).
-LOCK = ".morphgen.lock"
-_DATASET_PARTS = ("shards", "index", *FOLDERS.values(), "preview.png", MANIFEST)
+_DATASET_PARTS = (
+    *dict.fromkeys(part for fmt in REGISTRY.values() for part in fmt.parts),
+    PREVIEW,
+    MANIFEST,
+)
 
 
 @dataclass
@@ -72,7 +76,7 @@ def _new_manifest(ctx: ShardContext) -> Manifest:
     plan = ctx.sampler.plan()
     return Manifest(
         morphgen_version=__version__,
-        format=ctx.options.format,
+        format=ctx.output.format,
         config=config.to_dict(),
         config_hash=ctx.hash,
         seed=int(config.seed),
@@ -82,12 +86,12 @@ def _new_manifest(ctx: ShardContext) -> Manifest:
             "name": getattr(ctx.model, "name", ""),
         },
         backend=ctx.spec.backend,
-        labels=label_info(ctx.options.labels),
+        labels=label_info(ctx.output.labels),
         plan={
             "shards": len(ctx.shards),
             "samples": len(plan),
             "identities": len({i for i, _ in plan}),
-            "samples_per_shard": ctx.options.samples_per_shard,
+            "samples_per_shard": ctx.output.samples_per_shard,
         },
     )
 

@@ -11,17 +11,18 @@ process-local cache, so the model is loaded and the renderer built once per work
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
-from morphgen.io.atomic import sha256_file
+from morphgen.clock import NO_CLOCK, StageClock
+from morphgen.config.schema import Config
 from morphgen.io.manifest import config_hash
-from morphgen.io.options import OutputOptions
 from morphgen.io.shards import ShardEntry, write_shard
+from morphgen.render.renderer import Renderer
+from morphgen.run.build import build_renderer, load_model
+from morphgen.sampling.sampler import Sampler
 
 Pair = tuple[int, int]
 
@@ -35,74 +36,49 @@ def plan_shards(plan: Sequence[Pair], per_shard: int) -> list[list[Pair]]:
 class JobSpec:
     """Everything a worker needs to run any shard of a job (picklable)."""
 
-    config: Any  # morphgen.config.Config
+    config: Config
     out_dir: str
     backend: str  # the concrete backend: cpu, egl or osmesa
-    device: int | None = None  # EGL GPU; None = the config's or the default
 
     @cached_property
     def cache_key(self) -> str:
-        """What a worker's cached context depends on: config, backend and device."""
-        return config_hash(self.config.to_dict(), "", f"{self.backend}:{self.device}")
+        """What a worker's cached context depends on: config and backend."""
+        return config_hash(self.config.to_dict(), "", self.backend)
 
 
 class ShardContext:
     """A job's model, sampler, shard plan and (lazily) renderer, in one process."""
 
     def __init__(self, spec: JobSpec):
-        from morphgen.model.load import DEFAULT_MODEL, load_model
-        from morphgen.model.shared import shared_model
-        from morphgen.sampling.sampler import Sampler
-
         self.spec = spec
         config = spec.config
-        self.options = OutputOptions.from_config(config.output)
-        self.model_path = Path(config.model.path or DEFAULT_MODEL)
-        overrides = [Path(p) for p in (config.model.regions, config.model.landmarks) if p]
-        self.model_sha256 = sha256_file(self.model_path)
-        # the shared-memory key covers user region/landmark files, which change the model
-        share_key = hashlib.sha256(
-            "".join([self.model_sha256, *(sha256_file(p) for p in overrides)]).encode()
-        ).hexdigest()
-        self.model = shared_model(
-            share_key,
-            lambda: load_model(self.model_path, config.model.regions, config.model.landmarks),
-        )
+        self.output = config.output
+        loaded = load_model(config)
+        self.model, self.model_path, self.model_sha256 = loaded.model, loaded.path, loaded.sha256
         self.sampler = Sampler(config, self.model)
-        self.shards = plan_shards(self.sampler.plan(), self.options.samples_per_shard)
+        self.shards = plan_shards(self.sampler.plan(), self.output.samples_per_shard)
         self.hash = config_hash(config.to_dict(), self.model_sha256, spec.backend)
-        self._renderer: Any = None
+        self._renderer: Renderer | None = None
 
     @property
-    def renderer(self) -> Any:
+    def renderer(self) -> Renderer:
         """The renderer, built on first use and kept for every later shard."""
         if self._renderer is None:
-            from morphgen.labelsets import remap_table
-            from morphgen.render.renderer import Renderer
-            from morphgen.render.select import make_backend
-
-            config = self.spec.config
-            device = self.spec.device if self.spec.device is not None else config.render.device
-            outputs = {"mask"} if self.options.mask else set()
-            if self.options.depth != "none":
-                outputs.add("depth")
-            if self.options.landmarks:
-                outputs.add("landmarks")
-            self._renderer = Renderer(
-                self.model,
-                make_backend(self.spec.backend, device),
-                outputs=frozenset(outputs),
-                extras=tuple(self.options.extras),
-                background_dir=config.background.directory,
-                label_map=remap_table(self.options.labels),
-            )
+            self._renderer = build_renderer(self.model, self.spec.config, self.spec.backend)
         return self._renderer
 
-    def run(self, index: int, out_dir: Path) -> ShardEntry:
-        """Render shard ``index`` and write it under ``out_dir``; its manifest entry."""
-        scenes = [self.sampler.scene(i, j) for i, j in self.shards[index]]
-        samples = self.renderer.render_many(scenes)
-        return write_shard(out_dir, index, samples, self.options)
+    def run(self, index: int, out_dir: Path, clock: StageClock = NO_CLOCK) -> ShardEntry:
+        """Render shard ``index`` and write it under ``out_dir``; its manifest entry.
+
+        The stages ``sampling``, ``render``, ``encode`` and ``write`` are timed on ``clock``
+        (the renderer times its own steps in ``Renderer.stage_seconds``).
+        """
+        with clock.stage("sampling"):
+            scenes = [self.sampler.scene(i, j) for i, j in self.shards[index]]
+        with clock.stage("render"):
+            samples = self.renderer.render_many(scenes)
+        with clock.stage("write"):
+            return write_shard(out_dir, index, samples, self.output, clock)
 
     def close(self) -> None:
         if self._renderer is not None:

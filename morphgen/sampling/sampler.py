@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from morphgen.config.backgrounds import background_files
 from morphgen.config.distributions import Distribution
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
@@ -32,11 +33,9 @@ from morphgen.scene import CameraParams, Illumination, SceneParams
 
 
 def count_background_images(directory: Path) -> int:
-    """Images in a background directory, counted by ``BackgroundSource`` (which renders them)."""
-    from morphgen.render.backgrounds import BackgroundSource
-
+    """Images in a background directory (the renderer indexes the same list)."""
     try:
-        return int(BackgroundSource(Path(directory)).count)
+        return len(background_files(Path(directory).expanduser()))
     except MorphgenError as exc:
         raise ConfigError(f"background.directory: {exc}") from None
 

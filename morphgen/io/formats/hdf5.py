@@ -9,17 +9,22 @@ Layout (N samples of H x W pixels; see the README's formats section):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 
+from morphgen.clock import NO_CLOCK, StageClock
+from morphgen.config.schema import Output
 from morphgen.errors import MorphgenError
 from morphgen.io.atomic import atomic_path
 from morphgen.io.encode import encode_json
-from morphgen.io.options import OutputOptions, sample_key, sample_metadata
+from morphgen.io.formats.registry import ShardFormat
+from morphgen.io.layout import sample_key, shard_stem
+from morphgen.io.members import Sample, new_sample, sample_metadata
 
 FORMAT_TAG = "morphgen-hdf5-shard-1"
 
@@ -42,7 +47,9 @@ def _put(group: h5py.Group, name: str, data: np.ndarray) -> None:
     )
 
 
-def write_hdf5(path: Path, samples: Sequence[Any], options: OutputOptions) -> None:
+def write_hdf5(
+    out_dir: Path, path: Path, samples: Sequence[Any], options: Output, clock: StageClock = NO_CLOCK
+) -> None:
     """Write ``samples`` as one HDF5 shard at ``path`` (atomically)."""
     text = h5py.string_dtype("utf-8")
     with atomic_path(path) as tmp, h5py.File(tmp, "w", libver=("earliest", "v110")) as f:
@@ -63,7 +70,34 @@ def write_hdf5(path: Path, samples: Sequence[Any], options: OutputOptions) -> No
         _put(f, "sample", np.array([s.params.sample for s in samples], dtype=np.int64))
         keys = [sample_key(s.params.identity, s.params.sample) for s in samples]
         f.create_dataset("key", data=np.array(keys, dtype=object), dtype=text, track_times=False)
-        meta = [encode_json(sample_metadata(s, options)).decode() for s in samples]
+        with clock.stage("encode"):
+            meta = [encode_json(sample_metadata(s, options)).decode() for s in samples]
         f.create_dataset(
             "metadata", data=np.array(meta, dtype=object), dtype=text, track_times=False
         )
+
+
+def read_hdf5(out_dir: Path, path: Path) -> Iterator[Sample]:
+    """Samples of an HDF5 shard, in order."""
+    with h5py.File(path, "r") as f:
+        keys = [k.decode() if isinstance(k, bytes) else str(k) for k in f["key"][()]]
+        extras = list(f["extras"]) if "extras" in f else []
+        for n, key in enumerate(keys):
+            sample = new_sample(key)
+            sample["rgb"] = f["image"][n]
+            sample["mask"] = f["mask"][n] if "mask" in f else None
+            sample["depth"] = f["depth"][n] if "depth" in f else None
+            sample["metadata"] = json.loads(f["metadata"][n])
+            sample["cls"] = int(f["identity"][n])
+            sample["extras"] = {name: f["extras"][name][n] for name in extras}
+            yield sample
+
+
+FORMAT = ShardFormat(
+    name="hdf5",
+    shard_dir="shards",
+    parts=("shards",),
+    shard_file=lambda index: f"shards/{shard_stem(index)}.h5",
+    write=write_hdf5,
+    read=read_hdf5,
+)

@@ -10,15 +10,28 @@ with its sha256 and is written last, so an index exists only for a finished shar
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from morphgen.clock import NO_CLOCK, StageClock
+from morphgen.config.schema import Output
 from morphgen.io.atomic import write_bytes
 from morphgen.io.encode import encode_json
-from morphgen.io.options import Member, OutputOptions, encode_sample, identity_dir, sample_key
+from morphgen.io.formats.registry import ShardFormat
+from morphgen.io.layout import identity_dir, sample_key
+from morphgen.io.members import (
+    Member,
+    Sample,
+    decode_member,
+    encode_sample,
+    member_suffix,
+    new_sample,
+)
 
 FOLDERS = {"image": "images", "mask": "masks", "depth": "depth", "json": "metadata"}
+_FOLDER_KINDS = {folder: kind for kind, folder in FOLDERS.items()}
 
 
 def member_path(member: Member, identity: int, key: str) -> str:
@@ -28,7 +41,11 @@ def member_path(member: Member, identity: int, key: str) -> str:
 
 
 def write_folders(
-    out_dir: Path, index_path: Path, samples: Sequence[Any], options: OutputOptions
+    out_dir: Path,
+    index_path: Path,
+    samples: Sequence[Any],
+    options: Output,
+    clock: StageClock = NO_CLOCK,
 ) -> None:
     """Write every sample's files under ``out_dir``, then the shard's index file."""
     files: dict[str, str] = {}
@@ -37,10 +54,37 @@ def write_folders(
         identity = int(sample.params.identity)
         key = sample_key(identity, sample.params.sample)
         keys.append(key)
-        for member in encode_sample(sample, options):
+        with clock.stage("encode"):
+            members = encode_sample(sample, options)
+        for member in members:
             if member.kind == "cls":
                 continue
             rel = member_path(member, identity, key)
             write_bytes(out_dir / rel, member.data)
             files[rel] = hashlib.sha256(member.data).hexdigest()
     write_bytes(index_path, encode_json({"keys": keys, "files": files}))
+
+
+def read_folders(out_dir: Path, index_path: Path) -> Iterator[Sample]:
+    """Samples of one shard of the identity-folders layout, from its index file."""
+    index = json.loads(Path(index_path).read_text())
+    by_key: dict[str, list[str]] = {}
+    for rel in index["files"]:
+        by_key.setdefault(Path(rel).stem, []).append(rel)
+    for key in index["keys"]:
+        sample = new_sample(key)
+        for rel in by_key.get(key, []):
+            folder = rel.split("/", 1)[0]
+            suffix = member_suffix(_FOLDER_KINDS.get(folder, folder), rel.rsplit(".", 1)[1])
+            decode_member(sample, suffix, (out_dir / rel).read_bytes())
+        yield sample
+
+
+FORMAT = ShardFormat(
+    name="folders",
+    shard_dir="index",
+    parts=("index", *FOLDERS.values()),
+    shard_file=lambda index: f"index/shard-{index:06d}.json",
+    write=write_folders,
+    read=read_folders,
+)

@@ -1,0 +1,66 @@
+"""The configured model and renderer: one way to build them, for generate, render and bench."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from morphgen.config.schema import Config
+from morphgen.io.atomic import sha256_file
+from morphgen.model.load import DEFAULT_MODEL
+from morphgen.model.load import load_model as load_model_file
+from morphgen.model.morphable import MorphableModel
+from morphgen.model.shared import shared_model
+from morphgen.render.renderer import Renderer
+
+
+@dataclass(frozen=True)
+class ConfiguredModel:
+    """The model a config names, with the file it came from and that file's sha256."""
+
+    model: MorphableModel
+    path: Path
+    sha256: str
+
+
+def load_model(config: Config, path: str | Path | None = None) -> ConfiguredModel:
+    """``config.model`` (or ``path`` instead of its file), mapped from this machine's cache.
+
+    The cache key covers the user's region and landmark files, which change the model.
+    """
+    section = config.model
+    model_path = Path(path or section.path or DEFAULT_MODEL)
+    overrides = [Path(p) for p in (section.regions, section.landmarks) if p]
+    digest = sha256_file(model_path)
+    key = hashlib.sha256("".join([digest, *(sha256_file(p) for p in overrides)]).encode())
+    model = shared_model(
+        key.hexdigest(),
+        lambda: load_model_file(model_path, section.regions, section.landmarks),
+    )
+    return ConfiguredModel(model, model_path, digest)
+
+
+def build_renderer(
+    model: MorphableModel,
+    config: Config,
+    backend: str,
+    device: int | None = None,
+    extras: tuple[str, ...] | None = None,
+) -> Renderer:
+    """A renderer of ``model`` with the config's outputs, extras, backgrounds and label set."""
+    from morphgen.labelsets import remap_table
+
+    output = config.output
+    outputs = {"mask"} if output.mask else set()
+    if output.depth != "none":
+        outputs.add("depth")
+    return Renderer(
+        model,
+        backend,
+        outputs=frozenset(outputs),
+        extras=tuple(output.extras) if extras is None else extras,
+        background_dir=config.background.directory,
+        label_map=remap_table(output.labels),
+        device=config.render.device if device is None else device,
+    )
