@@ -35,8 +35,6 @@ LABELS: tuple[Label, ...] = (
 )
 
 LABEL_IDS: dict[str, int] = {label.name: label.id for label in LABELS}
-BACKGROUND = 0
-NUM_LABELS = len(LABELS)
 
 
 def label_id(name: str) -> int:
@@ -45,11 +43,3 @@ def label_id(name: str) -> int:
         return LABEL_IDS[name]
     except KeyError:
         raise KeyError(f"unknown label {name!r}; known: {', '.join(LABEL_IDS)}") from None
-
-
-def palette() -> list[int]:
-    """A flat 768-entry palette (PIL 'P' mode) that colours each label id."""
-    flat = [0] * 768
-    for label in LABELS:
-        flat[3 * label.id : 3 * label.id + 3] = label.color
-    return flat

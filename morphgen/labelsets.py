@@ -19,6 +19,7 @@ assumptions and are marked ``side_verified=False``.
 from __future__ import annotations
 
 import colorsys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -283,10 +284,15 @@ def absent_classes(target: str) -> list[str]:
     return list(get_set(target).absent)
 
 
-def palette(target: str) -> list[int]:
-    """A flat 768-entry PIL palette that colours every class id of ``target``."""
-    s = get_set(target)
+def flat_palette(colours: Iterable[tuple[int, Sequence[int]]]) -> list[int]:
+    """A flat 768-entry PIL palette from (class id, RGB) pairs; unlisted ids are black."""
     flat = [0] * 768
-    for cid, name in s.classes:
-        flat[3 * cid : 3 * cid + 3] = s.colours[name]
+    for cid, colour in colours:
+        flat[3 * cid : 3 * cid + 3] = list(colour)
     return flat
+
+
+def palette(target: str) -> list[int]:
+    """The PIL palette that colours every class id of label set ``target``."""
+    s = get_set(target)
+    return flat_palette((cid, s.colours[name]) for cid, name in s.classes)

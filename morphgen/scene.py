@@ -12,6 +12,9 @@ from typing import Any
 
 import numpy as np
 
+NEAR_MM = 10.0  # default clipping planes of every camera
+FAR_MM = 100000.0
+
 
 def _floats(values: Any) -> list[float]:
     return [float(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
@@ -39,8 +42,8 @@ class CameraParams:
     centring: str = "facebox"
     shift: tuple[float, float] = (0.0, 0.0)
     scale: float = 1.0
-    near_mm: float = 10.0
-    far_mm: float = 100000.0
+    near_mm: float = NEAR_MM
+    far_mm: float = FAR_MM
 
 
 @dataclass

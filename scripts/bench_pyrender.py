@@ -17,6 +17,7 @@ import numpy as np
 
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.backend import Frame
+from morphgen.render.camera import Intrinsics
 from morphgen.render.pyrender_backend import PyrenderBackend, _assemble, _vertex_data
 
 
@@ -41,8 +42,8 @@ def main() -> None:
     times = {"upload": [], "colour pass": [], "label pass": [], "assemble": [], "total": []}
     for k in range(args.frames + 1):
         verts = base + np.float32([k % 5, 0, 0])
-        frame = Frame(verts, model.triangles, colors, labels, args.size, args.size,
-                      focal, focal, half, half)  # fmt: skip
+        k = Intrinsics(args.size, args.size, focal, focal, half, half)
+        frame = Frame(verts, model.triangles, colors, labels, k)
         if args.normals:
             frame.attributes = {"normals": normals}
         start = time.perf_counter()

@@ -75,10 +75,10 @@ def main() -> None:
 
 
 def _mask_rgb(mask: np.ndarray) -> np.ndarray:
-    from morphgen.labels import palette
+    from morphgen.labelsets import palette
 
     image = Image.fromarray(mask, mode="P")
-    image.putpalette(palette())
+    image.putpalette(palette("morphgen"))
     return np.asarray(image.convert("RGB"))
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.backend import Frame
+from morphgen.render.camera import Intrinsics
 from morphgen.scene import SceneParams
 from tests.gl_helpers import egl_or_skip
 
@@ -48,8 +49,9 @@ def _frame(model, yaw_deg: float, size: int = 128) -> Frame:
     labels = model.regions[model.triangles].max(axis=1).astype(np.uint8)
     focal = size * 1000.0 / 260.0  # the 200 mm tall head fills most of the frame
     return Frame(
-        cam.astype(np.float32), model.triangles, colors, labels, size, size + 16,
-        focal, focal, size / 2 + 0.3, (size + 16) / 2 - 0.2, attributes={"normals": normals},
+        cam.astype(np.float32), model.triangles, colors, labels,
+        Intrinsics(size, size + 16, focal, focal, size / 2 + 0.3, (size + 16) / 2 - 0.2),
+        attributes={"normals": normals},
     )  # fmt: skip
 
 

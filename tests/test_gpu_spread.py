@@ -3,6 +3,7 @@
 import pytest
 
 from morphgen.render import pyrender_backend as pb
+from morphgen.render.backend import WORKER_ORDINAL_VAR
 
 
 @pytest.mark.parametrize(
@@ -14,12 +15,12 @@ def test_spread_device(ordinal, count, expected):
 
 
 def test_worker_device_respects_an_explicit_gpu(monkeypatch):
-    monkeypatch.setenv(pb.WORKER_ORDINAL_VAR, "3")
+    monkeypatch.setenv(WORKER_ORDINAL_VAR, "3")
     monkeypatch.setenv("EGL_DEVICE_ID", "0")
     assert pb._worker_device() is None
 
 
 def test_worker_device_outside_a_worker_is_the_default(monkeypatch):
-    monkeypatch.delenv(pb.WORKER_ORDINAL_VAR, raising=False)
+    monkeypatch.delenv(WORKER_ORDINAL_VAR, raising=False)
     monkeypatch.delenv("EGL_DEVICE_ID", raising=False)
     assert pb._worker_device() is None

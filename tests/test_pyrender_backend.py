@@ -16,6 +16,7 @@ import pytest
 from morphgen.errors import MorphgenError
 from morphgen.render import gl_probe, select
 from morphgen.render.backend import Frame
+from morphgen.render.camera import Intrinsics
 from tests.gl_helpers import egl_or_skip
 
 
@@ -58,9 +59,8 @@ class Plane:
     def frame(self, width=96, height=72, fx=150.0, fy=170.0, cx=41.3, cy=30.6, colors=None):
         if colors is None:
             colors = np.full((len(self.vertices), 3), 0.5, dtype=np.float32)
-        return Frame(
-            self.vertices, self.triangles, colors, self.labels, width, height, fx, fy, cx, cy
-        )
+        k = Intrinsics(width, height, fx, fy, cx, cy)
+        return Frame(self.vertices, self.triangles, colors, self.labels, k)
 
     def expected(self, f: Frame):
         """Per pixel centre, from the pinhole alone: depth, triangle id, and 'clear' pixels."""
@@ -106,7 +106,7 @@ def test_pixel_convention_follows_the_pinhole(backend):
     verts = np.stack([xs, ys, np.full(3, z)], axis=1).astype(np.float32)
     tris = np.array([[0, 2, 1]], dtype=np.int32)  # counter-clockwise seen from the camera
     f = Frame(verts, tris, np.full((3, 3), 0.8, np.float32), np.array([3], np.uint8),
-              w, h, fx, fy, cx, cy)  # fmt: skip
+              Intrinsics(w, h, fx, fy, cx, cy))  # fmt: skip
     r = backend.draw(f)
     i, j = np.mgrid[0:h, 0:w]
     u, v = j + 0.5, i + 0.5

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from morphgen.render.backend import Frame
+from morphgen.render.camera import Intrinsics
 from morphgen.render.cpu_backend import CpuBackend
 
 W, H, F = 64, 48, 80.0
@@ -20,10 +21,8 @@ def quad(corners: np.ndarray) -> np.ndarray:
 def frame(vertices, triangles, labels, colors=None, attributes=None) -> Frame:
     v = np.asarray(vertices, dtype=np.float32)
     c = np.full_like(v, 0.5) if colors is None else np.asarray(colors, dtype=np.float32)
-    return Frame(
-        v, np.asarray(triangles, np.int32), c, np.asarray(labels, np.uint8), W, H, F, F, CX, CY,
-        attributes=attributes or {},
-    )  # fmt: skip
+    tris, labels = np.asarray(triangles, np.int32), np.asarray(labels, np.uint8)
+    return Frame(v, tris, c, labels, Intrinsics(W, H, F, F, CX, CY), attributes=attributes or {})
 
 
 def rays() -> np.ndarray:

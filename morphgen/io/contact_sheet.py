@@ -18,6 +18,7 @@ from morphgen.errors import MorphgenError
 from morphgen.io.atomic import write_bytes
 from morphgen.io.encode import encode_image
 from morphgen.io.readers import open_dataset
+from morphgen.labelsets import flat_palette
 
 VISIBLE = (0, 255, 0)
 OCCLUDED = (255, 40, 40)
@@ -30,10 +31,8 @@ def landmark_points(meta: dict[str, Any]) -> list[tuple[float, float, bool]]:
 
 
 def _palette(labels: dict[str, Any]) -> list[int]:
-    flat = [0] * 768
-    for cls in labels.get("classes", []):
-        flat[3 * cls["id"] : 3 * cls["id"] + 3] = cls["colour"]
-    return flat
+    """The palette of the label set a manifest records."""
+    return flat_palette((c["id"], c["colour"]) for c in labels.get("classes", []))
 
 
 def _tile(sample: dict[str, Any], palette: list[int], scale: int) -> Image.Image:

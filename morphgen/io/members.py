@@ -25,7 +25,7 @@ from morphgen.io.encode import (
 )
 from morphgen.io.layout import parse_key
 
-Sample = dict[str, Any]
+SampleRecord = dict[str, Any]  # a sample read back (render.sample.Sample is one rendered)
 # Metadata keys that hold landmarks (dropped when ``output.landmarks`` is false).
 LANDMARK_KEYS = ("landmarks", "landmark_visible", "arcface5")
 
@@ -80,7 +80,7 @@ def encode_sample(sample: Any, options: Output) -> list[Member]:
     return members
 
 
-def new_sample(key: str) -> Sample:
+def new_sample(key: str) -> SampleRecord:
     identity, index = parse_key(key)
     return {
         "key": key,
@@ -94,7 +94,7 @@ def new_sample(key: str) -> Sample:
     }
 
 
-def decode_member(sample: Sample, suffix: str, data: bytes) -> None:
+def decode_member(sample: SampleRecord, suffix: str, data: bytes) -> None:
     """Decode one member (``png``, ``mask.png``, ``depth.npy``, ``json``...) into ``sample``."""
     kind, _, ext = suffix.rpartition(".")
     if not kind and ext in ("png", "jpg"):

@@ -12,11 +12,11 @@ from pathlib import Path
 from morphgen.errors import MorphgenError
 from morphgen.io.formats import get_format
 from morphgen.io.manifest import Manifest, load_manifest
-from morphgen.io.members import Sample
+from morphgen.io.members import SampleRecord
 from morphgen.io.shards import ShardEntry
 
 
-def read_shard(fmt: str, directory: Path, path: Path) -> Iterator[Sample]:
+def read_shard(fmt: str, directory: Path, path: Path) -> Iterator[SampleRecord]:
     """The samples of one shard file of format ``fmt`` in dataset ``directory``."""
     return get_format(fmt).read(directory, path)
 
@@ -36,11 +36,11 @@ class Dataset:
         """Finished shards in index order."""
         return [self.manifest.shards[i] for i in sorted(self.manifest.shards)]
 
-    def shard_samples(self, entry: ShardEntry) -> Iterator[Sample]:
+    def shard_samples(self, entry: ShardEntry) -> Iterator[SampleRecord]:
         """The samples of one shard."""
         return get_format(self.manifest.format).read(self.directory, self.directory / entry.file)
 
-    def __iter__(self) -> Iterator[Sample]:
+    def __iter__(self) -> Iterator[SampleRecord]:
         for entry in self.shards:
             yield from self.shard_samples(entry)
 

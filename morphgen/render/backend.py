@@ -16,6 +16,12 @@ from typing import Protocol
 
 import numpy as np
 
+from morphgen.render.camera import Intrinsics
+from morphgen.scene import FAR_MM, NEAR_MM
+
+# A worker process's number, set by the executors; GPU backends spread workers over devices.
+WORKER_ORDINAL_VAR = "MORPHGEN_WORKER_ORDINAL"
+
 
 @dataclass
 class Frame:
@@ -25,16 +31,19 @@ class Frame:
     triangles: np.ndarray  # (M, 3) int32, counter-clockwise front faces
     colors: np.ndarray  # (N, 3) float32 shaded linear RGB in [0, 1]
     triangle_labels: np.ndarray  # (M,) uint8 morphgen label ids (never 0)
-    width: int
-    height: int
-    fx: float
-    fy: float
-    cx: float
-    cy: float
-    near: float = 10.0
-    far: float = 100000.0
+    camera: Intrinsics
+    near: float = NEAR_MM
+    far: float = FAR_MM
     # extra per-vertex attributes to interpolate, e.g. {"normals": (N, 3)}
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
+
+    # the camera's numbers, as the backends read them
+    width = property(lambda self: self.camera.width)
+    height = property(lambda self: self.camera.height)
+    fx = property(lambda self: self.camera.fx)
+    fy = property(lambda self: self.camera.fy)
+    cx = property(lambda self: self.camera.cx)
+    cy = property(lambda self: self.camera.cy)
 
 
 @dataclass

@@ -31,7 +31,7 @@ import numpy as np
 
 from morphgen.errors import MorphgenError
 from morphgen.render import gl_probe
-from morphgen.render.backend import Frame, Raster, interpolate
+from morphgen.render.backend import WORKER_ORDINAL_VAR, Frame, Raster, interpolate
 from morphgen.render.compose import linear_to_srgb, srgb_to_linear
 
 _ID_VERTEX_SHADER = """#version 330 core
@@ -63,9 +63,6 @@ def _use_platform(platform: str) -> None:
             f"{current or 'default'!r}; PyOpenGL cannot switch platforms within a process"
         )
     os.environ["PYOPENGL_PLATFORM"] = platform
-
-
-WORKER_ORDINAL_VAR = "MORPHGEN_WORKER_ORDINAL"  # set by the executors in each worker process
 
 
 def spread_device(ordinal: int | None, count: int) -> int | None:

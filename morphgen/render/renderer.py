@@ -176,9 +176,8 @@ class Renderer:
         lap("shading")
         attributes = self._attributes(normals, albedo, irradiance)
         frame = Frame(
-            posed, self._triangles, colors, self._labels, k.width, k.height,
-            k.fx, k.fy, k.cx, k.cy, cam.near_mm, cam.far_mm, attributes,
-        )  # fmt: skip
+            posed, self._triangles, colors, self._labels, k, cam.near_mm, cam.far_mm, attributes
+        )
         raster = self.backend.draw(frame)
         lap("raster")
         background = self.backgrounds.image(p.background, k.width, k.height)

@@ -20,7 +20,7 @@ from typing import Any
 
 from morphgen.errors import MorphgenError
 from morphgen.io.shards import ShardEntry
-from morphgen.render.pyrender_backend import WORKER_ORDINAL_VAR
+from morphgen.render.backend import WORKER_ORDINAL_VAR
 from morphgen.run.job import JobSpec, context_for, run_shard
 
 OnDone = Callable[[ShardEntry], None]

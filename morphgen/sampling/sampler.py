@@ -144,10 +144,6 @@ class Sampler:
             augment=augment_ops(cfg.augment, draw),
         )
 
-    def scenes(self, pairs: list[tuple[int, int]] | None = None) -> list[SceneParams]:
-        """``scene`` for each pair (default: the whole plan)."""
-        return [self.scene(i, j) for i, j in (self.plan() if pairs is None else pairs)]
-
     # ------------------------------------------------------------------- factors
     def _check_expression(self) -> None:
         ex = self.config.expression

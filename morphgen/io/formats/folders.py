@@ -23,7 +23,7 @@ from morphgen.io.formats.registry import ShardFormat
 from morphgen.io.layout import identity_dir, sample_key
 from morphgen.io.members import (
     Member,
-    Sample,
+    SampleRecord,
     decode_member,
     encode_sample,
     member_suffix,
@@ -65,7 +65,7 @@ def write_folders(
     write_bytes(index_path, encode_json({"keys": keys, "files": files}))
 
 
-def read_folders(out_dir: Path, index_path: Path) -> Iterator[Sample]:
+def read_folders(out_dir: Path, index_path: Path) -> Iterator[SampleRecord]:
     """Samples of one shard of the identity-folders layout, from its index file."""
     index = json.loads(Path(index_path).read_text())
     by_key: dict[str, list[str]] = {}

@@ -24,7 +24,7 @@ from morphgen.io.atomic import atomic_path
 from morphgen.io.encode import encode_json
 from morphgen.io.formats.registry import ShardFormat
 from morphgen.io.layout import sample_key, shard_stem
-from morphgen.io.members import Sample, new_sample, sample_metadata
+from morphgen.io.members import SampleRecord, new_sample, sample_metadata
 
 FORMAT_TAG = "morphgen-hdf5-shard-1"
 
@@ -77,7 +77,7 @@ def write_hdf5(
         )
 
 
-def read_hdf5(out_dir: Path, path: Path) -> Iterator[Sample]:
+def read_hdf5(out_dir: Path, path: Path) -> Iterator[SampleRecord]:
     """Samples of an HDF5 shard, in order."""
     with h5py.File(path, "r") as f:
         keys = [k.decode() if isinstance(k, bytes) else str(k) for k in f["key"][()]]

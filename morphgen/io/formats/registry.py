@@ -9,7 +9,7 @@ from typing import Any
 
 from morphgen.clock import StageClock
 from morphgen.config.schema import Output
-from morphgen.io.members import Sample
+from morphgen.io.members import SampleRecord
 
 
 @dataclass(frozen=True)
@@ -22,4 +22,4 @@ class ShardFormat:
     shard_file: Callable[[int], str]  # shard index -> its file (the manifest's ``file``)
     # (dataset, shard file, samples, output, clock); encoding is timed as stage "encode"
     write: Callable[[Path, Path, Sequence[Any], Output, StageClock], None]
-    read: Callable[[Path, Path], Iterator[Sample]]  # (dataset, shard file) -> its samples
+    read: Callable[[Path, Path], Iterator[SampleRecord]]  # (dataset, shard file) -> its samples

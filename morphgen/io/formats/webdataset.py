@@ -17,7 +17,7 @@ from morphgen.config.schema import Output
 from morphgen.io.atomic import atomic_path
 from morphgen.io.formats.registry import ShardFormat
 from morphgen.io.layout import sample_key, shard_stem
-from morphgen.io.members import Sample, decode_member, encode_sample, new_sample
+from morphgen.io.members import SampleRecord, decode_member, encode_sample, new_sample
 
 _MTIME = 0
 
@@ -46,9 +46,9 @@ def write_tar(
                 tar.addfile(_member_info(name, len(member.data)), io.BytesIO(member.data))
 
 
-def read_tar(out_dir: Path, path: Path) -> Iterator[Sample]:
+def read_tar(out_dir: Path, path: Path) -> Iterator[SampleRecord]:
     """Samples of a WebDataset shard, in order."""
-    current: Sample | None = None
+    current: SampleRecord | None = None
     with tarfile.open(path, "r") as tar:
         for info in tar:
             if not info.isfile():
