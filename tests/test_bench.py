@@ -43,8 +43,10 @@ def test_each_case_has_throughput_stages_and_memory(result):
         for name in ("sampling", "identity", "raster", "composite", "encode", "write", "other"):
             assert stages[name] >= 0.0
         assert stages["raster"] > 0 and stages["encode"] > 0
-        # the stages split the workers' busy time, which the round's wall time bounds
-        assert 0.3 * per_image < sum(stages.values()) <= per_image * 1.01
+        # the stages split the workers' busy time, which the round's wall time bounds; the
+        # figures are medians over rounds (per stage, and of throughput), so their sum may
+        # exceed the median total a little on a busy machine
+        assert 0.3 * per_image < sum(stages.values()) <= per_image * 1.2
         assert sum(c["stage_share"].values()) == pytest.approx(1.0)
         assert c["slowest_stage"] == max(stages, key=stages.get)
         workers = c["memory"]["workers_mb"]

@@ -148,3 +148,24 @@ def test_render_command_writes_every_file(tmp_path, model):
     depth16 = np.asarray(Image.open(out / "depth.png"))
     assert np.abs(depth16[ids > 0] * 0.1 - depth[ids > 0]).max() <= 0.05 + 1e-3
     assert main(["render", "--params", str(tmp_path / "missing.json"), "--out", str(out)]) == 2
+
+
+def test_render_config_writes_masks_in_the_configs_label_set(tmp_path):
+    """``render --config`` remaps masks to the config's label set, as ``generate`` does."""
+    from PIL import Image
+
+    from morphgen.labelsets import remap_table
+
+    config = tmp_path / "parsing.yaml"
+    config.write_text("camera: {width: 96, height: 96}\noutput: {labels: celebamask}\n")
+    remapped, plain = tmp_path / "remapped", tmp_path / "plain"
+    assert (
+        main(["render", "--config", str(config), "--out", str(remapped), "--backend", "cpu"]) == 0
+    )
+    # the same scene from its metadata, with the default (morphgen) label set
+    meta = remapped / "metadata.json"
+    assert main(["render", "--params", str(meta), "--out", str(plain), "--backend", "cpu"]) == 0
+    ours = np.asarray(Image.open(plain / "mask_ids.png"))
+    theirs = np.asarray(Image.open(remapped / "mask_ids.png"))
+    assert len(np.unique(ours)) > 5
+    np.testing.assert_array_equal(theirs, remap_table("celebamask")[ours])

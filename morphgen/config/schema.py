@@ -26,6 +26,7 @@ from morphgen.config.distributions import Choice, Dist, Grid, TruncNormal, resol
 from morphgen.config.distributions import constant as const
 from morphgen.config.distributions import uniform as unif
 from morphgen.config.presets import PRESETS
+from morphgen.scene import CameraParams
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -164,13 +165,13 @@ class Pose(Section):
 class Camera(Section):
     """Pinhole camera; ``fov_deg`` (horizontal), when set, overrides focal/sensor."""
 
-    width: Annotated[int, Field(ge=8, le=8192)] = 256
-    height: Annotated[int, Field(ge=8, le=8192)] = 256
-    focal_mm: Dist = const(50.0)
-    sensor_mm: Positive = 15.0
+    width: Annotated[int, Field(ge=8, le=8192)] = CameraParams.width
+    height: Annotated[int, Field(ge=8, le=8192)] = CameraParams.height
+    focal_mm: Dist = const(CameraParams.focal_mm)
+    sensor_mm: Positive = CameraParams.sensor_mm
     fov_deg: Dist | None = None
-    distance_mm: Dist = const(1000.0)
-    centring: Literal[CENTRING] = "facebox"
+    distance_mm: Dist = const(CameraParams.distance_mm)
+    centring: Literal[CENTRING] = CameraParams.centring
     shift_x: Dist = const(0.0)  # fraction of the image width, after centring
     shift_y: Dist = const(0.0)  # fraction of the image height
     scale: Dist = unif(0.95, 1.05)  # focal length multiplier (zoom)
