@@ -6,7 +6,7 @@ import contextlib
 import multiprocessing
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psutil
@@ -20,16 +20,17 @@ MB = 2**20
 
 
 class WorkerPool:
-    """``len(warmups)`` spawned workers of one job, each warmed up on its own shards.
+    """Spawned benchmark workers, one per entry of ``worker_args``, each warmed up.
 
     Workers start the way the pipeline's local executor starts them (``spawn``, one
-    thread each); ``ready[w]`` holds worker ``w``'s start-up times.
+    thread each); ``target(conn, *args)`` serves the pipe protocol of ``bench.worker``
+    and ``ready[w]`` holds worker ``w``'s start-up times.
     """
 
     def __init__(
         self,
-        spec: JobSpec,
-        warmups: Sequence[Sequence[int]],
+        target: Callable[..., None],
+        worker_args: Sequence[tuple[Any, ...]],
         env: dict[str, str] | None = None,
     ) -> None:
         mp = multiprocessing.get_context("spawn")
@@ -37,9 +38,9 @@ class WorkerPool:
         self._procs: list[Any] = []
         start = time.perf_counter()
         with single_threaded_children(), environ(env or {}):
-            for shards in warmups:
+            for args in worker_args:
                 parent, child = mp.Pipe()
-                proc = mp.Process(target=worker_main, args=(child, spec, list(shards)))
+                proc = mp.Process(target=target, args=(child, *args))
                 proc.start()
                 child.close()
                 self._conns.append(parent)
@@ -53,6 +54,13 @@ class WorkerPool:
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def for_job(
+        cls, spec: JobSpec, warmups: Sequence[Sequence[int]], env: dict[str, str] | None = None
+    ) -> WorkerPool:
+        """Workers of one job, worker ``w`` warmed up on shards ``warmups[w]``."""
+        return cls(worker_main, [(spec, list(shards)) for shards in warmups], env)
 
     @property
     def pids(self) -> list[int]:
@@ -68,11 +76,12 @@ class WorkerPool:
             raise MorphgenError(f"a benchmark worker failed:\n{message['error']}")
         return message
 
-    def run(self, assignments: Sequence[Sequence[int]]) -> tuple[float, list[dict]]:
-        """Every worker runs its shards at once; wall seconds and each worker's timings."""
+    def run(self, assignments: Sequence[Any]) -> tuple[float, list[dict]]:
+        """Every worker runs its work (shard indices, or an image count) at once; wall
+        seconds and each worker's timings."""
         start = time.perf_counter()
-        for conn, shards in zip(self._conns, assignments, strict=True):
-            conn.send(("run", list(shards)))
+        for conn, work in zip(self._conns, assignments, strict=True):
+            conn.send(("run", work if isinstance(work, int) else list(work)))
         results = [self._receive(conn) for conn in self._conns]
         return time.perf_counter() - start, results
 

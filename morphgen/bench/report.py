@@ -269,8 +269,33 @@ def _targets(result: dict) -> list[str]:
     return rows
 
 
+def _versus(result: dict) -> list[str]:
+    v = result.get("versus")
+    if not v:
+        return []
+    low, high = v["ratio_range"]
+    rows = [
+        "",
+        f"morphgen vs {v['peer']}, side by side ({v['workers']} processes each, "
+        f"{v['size']} px, BFM-sized mesh; morphgen: {v['config']}, {v['peer']}: RGB only):",
+        "",
+        f"| round | morphgen images/s | {v['peer']} images/s | ratio |",
+        "|---:|---:|---:|---:|",
+    ]
+    for k, r in enumerate(v["rounds"], 1):
+        rows.append(f"| {k} | {r['morphgen']:.1f} | {r[v['peer']]:.1f} | {r['ratio']:.2f} |")
+    rows.append(
+        f"| **median** | **{v['morphgen_images_per_s']:.1f}** | "
+        f"**{v['peer_images_per_s']:.1f}** | **{v['ratio']:.2f}** ({low:.2f}-{high:.2f}) |"
+    )
+    return rows
+
+
 def markdown(result: dict[str, Any]) -> str:
-    """The whole report as markdown: machine, throughput, stages, memory, first run, targets."""
+    """The whole report as markdown: machine, throughput, stages, memory, first run, targets,
+    and the side-by-side comparison with a peer when one was measured."""
+    if "cases" not in result:  # --peer-only
+        return "\n".join(_versus(result)).lstrip() + "\n"
     lines = [*_machine(result), "", *_throughput(result), *_stages(result), ""]
-    lines += [*_memory(result), *_first_run(result), *_targets(result)]
+    lines += [*_memory(result), *_first_run(result), *_targets(result), *_versus(result)]
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from morphgen.errors import MorphgenError
 
@@ -23,6 +24,22 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def _names(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",") if v.strip())
+
+
+def _versus(args: argparse.Namespace, options: Any, say: Any) -> dict[str, Any]:
+    """The side-by-side comparison with the peer named by ``--peer``."""
+    from morphgen.bench.machine import describe_machine, usable_cores
+    from morphgen.bench.peer import PEERS
+    from morphgen.bench.versus import compare_peer
+
+    if not args.peer:
+        raise MorphgenError("--peer-only: give --peer NAME DIR as well")
+    name, directory = args.peer
+    if name not in PEERS:
+        raise MorphgenError(f"--peer {name}: expected one of {', '.join(PEERS)}")
+    workers = max(options.workers or (usable_cores(),))
+    versus = compare_peer(name, Path(directory), workers, options, say)
+    return {"machine": describe_machine(), "versus": versus}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,6 +72,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-first-run", action="store_true", help="skip the numba compile measurement")
     p.add_argument("--no-generate", action="store_true", help="skip the generate() check")
     p.add_argument("--cache", metavar="DIR", help="where to keep the BFM-sized model file")
+    p.add_argument(
+        "--peer",
+        nargs=2,
+        metavar=("NAME", "DIR"),
+        help="also time a peer side by side (NAME: face3d; DIR: its checkout, rasteriser built)",
+    )
+    p.add_argument(
+        "--peer-only", action="store_true", help="with --peer: measure only the comparison"
+    )
     p.set_defaults(func=run)
 
 
@@ -84,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
             raise MorphgenError(f"--{name.replace('_', '-')}: expected a positive integer")
     to_stdout = args.json == "-"
     say = (lambda text: print(text, file=sys.stderr, flush=True)) if to_stdout else print
-    result = run_benchmark(options, say=say)
+    result = _versus(args, options, say) if args.peer_only else run_benchmark(options, say=say)
+    if args.peer and not args.peer_only:
+        result["versus"] = _versus(args, options, say)["versus"]
     if to_stdout:
         print(json.dumps(result, indent=1))
         return 0
