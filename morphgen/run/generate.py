@@ -50,17 +50,35 @@ class Summary:
     shards: int
     rendered: int  # images rendered by this run (the rest were already finished)
     seconds: float
+    first_shard_seconds: float | None = None  # start-up: model load, compile, first shard
+    steady_throughput: float | None = None  # images/s once every worker had finished a shard
 
     @property
     def throughput(self) -> float:
         return self.rendered / self.seconds if self.seconds > 0 else 0.0
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.images} images of {self.identities} identities in {self.shards} shards at "
             f"{self.out_dir}\nrendered {self.rendered} images in {self.seconds:.1f} s "
             f"({self.throughput:.1f} images/s)"
         )
+        if self.first_shard_seconds is not None:
+            text += f"; start-up: first shard after {self.first_shard_seconds:.1f} s"
+        if self.steady_throughput is not None:
+            text += f"; steady: {self.steady_throughput:.1f} images/s"
+        return text
+
+
+def steady_rate(finished: list[tuple[float, int]], warm_after: int) -> float | None:
+    """Images per second after the ``warm_after``-th finished shard (when every worker has
+    paid its start-up); None without at least one shard after it."""
+    if len(finished) <= warm_after or warm_after < 1:
+        return None
+    start, _ = finished[warm_after - 1]
+    end, _ = finished[-1]
+    images = sum(n for _, n in finished[warm_after:])
+    return images / (end - start) if end > start else None
 
 
 def default_workers() -> int:
@@ -208,11 +226,15 @@ def generate(
             dynamic_ncols=True,
         )
 
+        finished: list[tuple[float, int]] = []  # (time, images) per shard, in order
+
         def on_done(entry: ShardEntry) -> None:
             manifest.shards[entry.index] = entry
             save_manifest(out_dir, manifest)
+            finished.append((time.perf_counter(), entry.samples))
             bar.update(entry.samples)
 
+        parallel = min(len(todo), workers or (default_workers() if executor == "local" else 1))
         try:
             if executor == "local":
                 from morphgen.run.executors import run_local
@@ -235,4 +257,6 @@ def generate(
         shards=len(manifest.shards),
         rendered=manifest.plan["samples"] - done_before,
         seconds=time.perf_counter() - start,
+        first_shard_seconds=finished[0][0] - start if finished else None,
+        steady_throughput=steady_rate(finished, max(parallel, 1)),
     )
