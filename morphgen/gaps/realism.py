@@ -54,7 +54,7 @@ BOX_SHIFT_UP = 0.12
 PROTOCOL = (
     f"Detected = a HOG detection with IoU >= {MATCH_IOU} with the face box of our landmarks. "
     "NME = mean distance of dlib's 68 points to ours / our inter-ocular distance (outer eye "
-    "corners, iBUG 37-46), on detected images. Descriptors for every image: in the "
+    "corners, iBUG 37 and 46), on detected images. Descriptors for every image: in the "
     "detection's box, or in the face box from our landmarks when nothing was detected "
     "('all images'); 'detected only' repeats the identity metrics on detected images. "
     "AUC = ROC AUC of descriptor distance, same vs different identity, over all image pairs. "
