@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "morphgen.commands.stats",
     "morphgen.commands.compare",
     "morphgen.commands.fit",
+    "morphgen.commands.realism",
     "morphgen.commands.render",
     "morphgen.commands.bench",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from morphgen.gaps.report import write_stats
+from morphgen.gaps.report import report_dir_beside, write_stats
 from morphgen.gaps.sources import load_source, save_csv
 
 
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load the source, write the report, print where it is."""
     source = load_source(args.source)
-    out = Path(args.out) if args.out else _default_out(source.path, "stats")
+    out = Path(args.out) if args.out else report_dir_beside(source.path, "stats")
     index = write_stats(source, out)
     print(f"{len(source.attributes)} attributes of {source.kind} {source.path}")
     print(f"report: {index}\njson:   {out / 'stats.json'}")
@@ -38,9 +38,3 @@ def run(args: argparse.Namespace) -> int:
         save_csv(out / "attributes.csv", source.attributes)
         print(f"csv:    {out / 'attributes.csv'} (one row per image; compare/fit read it)")
     return 0
-
-
-def _default_out(path: Path, name: str) -> Path:
-    """Next to the source (never inside a dataset): ``out/demo`` -> ``out/demo_stats``."""
-    path = path.resolve()
-    return path.with_name(f"{path.stem if path.is_file() else path.name}_{name}")

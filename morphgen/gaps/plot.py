@@ -51,14 +51,26 @@ def _label(v: float) -> str:
 
 
 def histogram_chart(
-    title: str, subtitle: str, edges: np.ndarray, series: list[Series], xlabel: str = ""
+    title: str,
+    subtitle: str,
+    edges: np.ndarray,
+    series: list[Series],
+    xlabel: str = "",
+    *,
+    ymax: float | None = None,
+    markers: tuple[tuple[float, str], ...] = (),
 ) -> Image.Image:
-    """A bar chart of one or more histograms on shared ``edges`` (overlaid, translucent)."""
+    """A bar chart of one or more histograms on shared ``edges`` (overlaid, translucent).
+
+    ``ymax`` fixes the top of the y axis (e.g. 1 for rates); ``markers`` are labelled
+    vertical dashed lines at x positions (e.g. a decision threshold).
+    """
     img = Image.new("RGB", (WIDTH, HEIGHT), (255, 255, 255))
     draw = ImageDraw.Draw(img)
     x0, x1, y0, y1 = LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM
     lo, hi = float(edges[0]), float(edges[-1])
-    ymax = max(float(s.probs.max()) for s in series) * 1.08 or 1.0
+    if ymax is None:
+        ymax = max(float(s.probs.max()) for s in series) * 1.08 or 1.0
 
     def px(v: float) -> float:
         return x0 + (v - lo) / (hi - lo) * (x1 - x0) if hi > lo else (x0 + x1) / 2
@@ -91,6 +103,11 @@ def histogram_chart(
             points.append((px(hi), y1))
             draw.line(points, fill=s.colour, width=2)
 
+    for x, text in markers:
+        if lo <= x <= hi:
+            for y in range(int(y0), int(y1), 8):  # dashed
+                draw.line([(px(x), y), (px(x), min(y + 4, y1))], fill=INK, width=1)
+            draw.text((px(x) - 4, y0 + 2), text, fill=INK, font=small, anchor="rt")
     draw.line([(x0, y0), (x0, y1), (x1, y1)], fill=INK)
     draw.text((x0, 10), title, fill=INK, font=_font(15))
     draw.text((x0, 31), subtitle, fill=(100, 100, 100), font=_font(11))

@@ -70,7 +70,7 @@ td:first-child,th:first-child{text-align:left} .bar{background:#e67814;height:10
 """
 
 
-def _page(title: str, meta: str, body: str) -> str:
+def html_page(title: str, meta: str, body: str) -> str:
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
@@ -78,11 +78,11 @@ def _page(title: str, meta: str, body: str) -> str:
     )
 
 
-def _grid(cards: list[str]) -> str:
+def html_grid(cards: list[str]) -> str:
     return f"<div class='grid'>{''.join(cards)}</div>"
 
 
-def _card(png: str, text: str) -> str:
+def html_card(png: str, text: str) -> str:
     return f"<div class='card'><img src='{png}' alt=''><p>{text}</p></div>"
 
 
@@ -116,7 +116,7 @@ def write_stats(source: Source, out_dir: Path) -> Path:
         png = f"plots/{_slug(name)}.png"
         chart.save(out_dir / png)
         charts.append(chart)
-        cards.append(_card(png, html.escape(f"{about.text} (one value per {about.per})")))
+        cards.append(html_card(png, html.escape(f"{about.text} (one value per {about.per})")))
     (out_dir / "stats.json").write_text(
         json.dumps(
             {
@@ -136,7 +136,7 @@ def write_stats(source: Source, out_dir: Path) -> Path:
     meta = html.escape(f"{source.kind} {source.path}; bar height = share of values per bin")
     tile(charts).save(out_dir / "overview.png")
     index = out_dir / "index.html"
-    index.write_text(_page(f"morphgen stats: {source.name}", meta, absent + _grid(cards)))
+    index.write_text(html_page(f"morphgen stats: {source.name}", meta, absent + html_grid(cards)))
     return index
 
 
@@ -161,7 +161,7 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
         )
         chart.save(out_dir / png)
         charts.append(chart)
-        cards.append(_card(png, html.escape(info(d.attribute).text)))
+        cards.append(html_card(png, html.escape(info(d.attribute).text)))
         width = int(200 * d.symmetric / top)
         rows.append(
             f"<tr><td>{rank}. {html.escape(d.attribute)}</td><td>{d.kl_ab:.4f}</td>"
@@ -202,10 +202,10 @@ def write_compare(a: Source, b: Source, divergences: list[Divergence], out_dir: 
     tile(charts).save(out_dir / "overview.png")
     index = out_dir / "index.html"
     index.write_text(
-        _page(
+        html_page(
             f"morphgen compare: {a.name} vs {b.name}",
             meta,
-            table + _grid(cards),
+            table + html_grid(cards),
         )
     )
     return index
@@ -236,7 +236,7 @@ def write_fit(results: list[FitResult], out_dir: Path) -> Path:
         png = f"plots/{_slug(r.column)}.png"
         chart.save(out_dir / png)
         charts.append(chart)
-        cards.append(_card(png, html.escape(f"fitted: {r.spec['dist']}")))
+        cards.append(html_card(png, html.escape(f"fitted: {r.spec['dist']}")))
     summary_json = {
         "binning": BINNING_TEXT,
         "smoothing": SMOOTHING_TEXT,
@@ -247,5 +247,11 @@ def write_fit(results: list[FitResult], out_dir: Path) -> Path:
     tile(charts).save(out_dir / "overview.png")
     meta = html.escape(f"Binning: {BINNING_TEXT}. Smoothing: {SMOOTHING_TEXT}.")
     index = out_dir / "index.html"
-    index.write_text(_page("morphgen fit: target, before and after", meta, _grid(cards)))
+    index.write_text(html_page("morphgen fit: target, before and after", meta, html_grid(cards)))
     return index
+
+
+def report_dir_beside(path: Path, name: str) -> Path:
+    """Next to the source (never inside a dataset): ``out/demo`` -> ``out/demo_stats``."""
+    path = path.resolve()
+    return path.with_name(f"{path.stem if path.is_file() else path.name}_{name}")
