@@ -206,7 +206,12 @@ def generate(
 
         def on_done(entry: ShardEntry) -> None:
             manifest.shards[entry.index] = entry
-            save_manifest(out_dir, manifest)
+            try:
+                save_manifest(out_dir, manifest)
+            except BaseException:  # unlisted, the shard must not stay under its final name
+                del manifest.shards[entry.index]
+                (out_dir / entry.file).unlink(missing_ok=True)
+                raise
             bar.update(entry.samples)
 
         try:
