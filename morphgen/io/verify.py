@@ -9,15 +9,13 @@ in the shard's index is checked against its own sha256 too.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from morphgen.io.atomic import is_temp, sha256_file
+from morphgen.io.integrity import folder_file_problems
 from morphgen.io.readers import Dataset
 from morphgen.io.shards import ShardEntry
 
@@ -52,17 +50,6 @@ def _sample_problems(sample: dict[str, Any], valid: np.ndarray, config: dict) ->
         yield (f"{key}: metadata says identity {meta.get('identity')} sample {meta.get('sample')}")
 
 
-def _folder_files(root: Path, index_path: Path) -> Iterator[str]:
-    """Problems with the files one identity-folders shard lists in its index."""
-    files = json.loads(index_path.read_text())["files"]
-    for rel, digest in files.items():
-        path = root / rel
-        if not path.is_file():
-            yield f"{rel}: missing"
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            yield f"{rel}: sha256 differs from the shard index"
-
-
 def shard_problems(ds: Dataset, entry: ShardEntry) -> Iterator[str]:
     """Every problem of one shard, each prefixed with its file."""
     path = ds.directory / entry.file
@@ -78,7 +65,7 @@ def shard_problems(ds: Dataset, entry: ShardEntry) -> Iterator[str]:
     valid = np.array([c["id"] for c in ds.manifest.labels.get("classes", [])])
     try:
         if ds.manifest.format == "folders":
-            yield from (f"{entry.file}: {p}" for p in _folder_files(ds.directory, path))
+            yield from (f"{entry.file}: {p}" for p in folder_file_problems(ds.directory, path))
         count = 0
         identities = []
         for sample in ds.shard_samples(entry):

@@ -4,7 +4,8 @@
 2. Lock the directory (one run at a time) and claim it: a manifest of another config is
    refused unless ``overwrite``;
    temp files of an interrupted run are removed; listed shards whose file is missing or
-   has the wrong size are dropped (and redone).
+   differs from its recorded sha256 (for folders: any file of its index) are said,
+   dropped and redone.
 3. Run the shards not yet finished on an executor; after each one, the manifest is
    rewritten atomically. A shard is finished exactly when the manifest lists it.
 """
@@ -15,6 +16,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from morphgen import __version__
 from morphgen.errors import MorphgenError
 from morphgen.io.atomic import clean_stale_temps, write_error
 from morphgen.io.folder_writer import FOLDERS
+from morphgen.io.integrity import shard_damage
 from morphgen.io.manifest import MANIFEST, Manifest, label_info, load_manifest, save_manifest
 from morphgen.io.shards import ShardEntry
 from morphgen.run.job import JobSpec, ShardContext, context_for
@@ -101,9 +104,16 @@ def _remove_dataset(out_dir: Path) -> None:
             path.unlink()
 
 
-def _still_there(out_dir: Path, entry: ShardEntry) -> bool:
-    path = out_dir / entry.file
-    return path.is_file() and path.stat().st_size == entry.bytes
+def _intact_shards(out_dir: Path, manifest: Manifest) -> dict[int, ShardEntry]:
+    """The listed shards still as recorded; each other one is said and dropped (redone)."""
+    kept = {}
+    for index, entry in sorted(manifest.shards.items()):
+        damage = shard_damage(out_dir, entry, manifest.format)
+        if damage is None:
+            kept[index] = entry
+        else:
+            print(f"morphgen: {entry.file}: {damage}; rendering it again", file=sys.stderr)
+    return kept
 
 
 def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
@@ -128,7 +138,7 @@ def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
         manifest = fresh
     else:
         manifest = old
-        manifest.shards = {i: e for i, e in old.shards.items() if _still_there(out_dir, e)}
+        manifest.shards = _intact_shards(out_dir, old)
     clean_stale_temps(out_dir)
     save_manifest(out_dir, manifest)
     return manifest
