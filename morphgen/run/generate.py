@@ -31,7 +31,7 @@ from morphgen.io.atomic import clean_stale_temps, write_error
 from morphgen.io.folder_writer import FOLDERS
 from morphgen.io.integrity import shard_damage
 from morphgen.io.manifest import MANIFEST, Manifest, label_info, load_manifest, save_manifest
-from morphgen.io.shards import ShardEntry
+from morphgen.io.shards import ShardEntry, shard_file
 from morphgen.run.job import JobSpec, ShardContext, context_for
 
 # What a dataset consists of, removed by ``overwrite`` (never anything else in the directory).
@@ -114,6 +114,13 @@ def _intact_shards(out_dir: Path, manifest: Manifest) -> dict[int, ShardEntry]:
         else:
             print(f"morphgen: {entry.file}: {damage}; rendering it again", file=sys.stderr)
     return kept
+
+
+def _remove_unlisted(out_dir: Path, manifest: Manifest, indices: list[int]) -> None:
+    """Remove shards that a stopped worker finished but the manifest does not list."""
+    for index in indices:
+        if index not in manifest.shards:
+            (out_dir / shard_file(manifest.format, index)).unlink(missing_ok=True)
 
 
 def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
@@ -231,7 +238,9 @@ def generate(
                 try:
                     run_local(spec, todo, workers or default_workers(), on_done)
                 except BaseException:
-                    clean_stale_temps(out_dir)  # the workers are stopped: their temp files go
+                    # the workers are stopped: their temp files and unlisted shards go
+                    clean_stale_temps(out_dir)
+                    _remove_unlisted(out_dir, manifest, todo)
                     raise
             else:
                 from morphgen.run.executors import run_dask
