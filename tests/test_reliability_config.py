@@ -77,3 +77,22 @@ def test_a_non_utf8_config_names_the_line(tmp_path, capsys):
 def test_a_directory_as_config_says_so(tmp_path: Path):
     with pytest.raises(ConfigError, match="is a directory, expected a YAML config file"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("pose: {yaw: .nan}", "pose.yaw"),
+        ("identities: {images_per_identity: .nan}", "identities.images_per_identity"),
+        ("pose: {pitch: 'uniform(-inf, inf)'}", "pose.pitch"),
+        ("camera: {distance_mm: .inf}", "camera.distance_mm"),
+        ("pose:\n  roll: {dist: normal, mean: 0, std: -.inf}", "pose.roll.std"),
+    ],
+)
+def test_nan_and_inf_are_refused_naming_key_and_line(tmp_path, capsys, text, key):
+    path = tmp_path / "c.yaml"
+    path.write_text(f"seed: 1\n{text}\n")
+    assert main(["config", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    line = 2 + text.count("\n")
+    assert f"line {line}: {key}:" in err, err

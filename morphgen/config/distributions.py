@@ -40,7 +40,7 @@ TAGS = ("constant", "normal", "truncnormal", "uniform", "mixture", "choice", "em
 class Distribution(BaseModel, ABC):
     """Base of every distribution: strict keys, a ``dist`` tag."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     @abstractmethod
     def sample(

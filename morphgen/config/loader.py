@@ -102,10 +102,10 @@ def _locate(root: yaml.Node | None, loc: tuple[Any, ...], err_type: str) -> tupl
                 line = node.start_mark.line + 1
             path.append(str(seg))
             continue
-        if node is None or isinstance(node, yaml.ScalarNode):
-            # no YAML below (a defaulted section): keep the schema's own names
-            if isinstance(seg, int) or seg.isidentifier():
-                path.append(str(seg))
+        if node is None and (isinstance(seg, int) or seg.isidentifier()):
+            path.append(str(seg))  # no YAML (data given as a dict): the schema's own names
+        # below a plain YAML value (a number is a constant distribution) the schema's
+        # segments are not the user's keys: the value's own path is kept
     return ".".join(path) or "(top level)", line
 
 

@@ -47,7 +47,7 @@ def _tnorm(mean: float, std: float, low: float, high: float) -> TruncNormal:
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- model
