@@ -157,7 +157,7 @@ class Sampler:
         self._preset_names = names
         self._preset_weights = np.asarray([ex.presets.weights[n] for n in names], dtype=float)
         self._presets = (
-            preset_vectors(names, bs.names if bs is not None else None)
+            preset_vectors(names, bs.names if bs is not None else None, self.model.source)
             if ex.presets.probability > 0 and names
             else None
         )
