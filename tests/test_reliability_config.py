@@ -96,3 +96,11 @@ def test_nan_and_inf_are_refused_naming_key_and_line(tmp_path, capsys, text, key
     err = capsys.readouterr().err
     line = 2 + text.count("\n")
     assert f"line {line}: {key}:" in err, err
+
+
+def test_a_directory_as_model_path_says_so(tmp_path, capsys):
+    path = tmp_path / "c.yaml"
+    path.write_text(f"model: {{path: {tmp_path}}}\n")
+    assert main(["config", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "line 1: model.path:" in err and "is a directory, expected a file" in err
