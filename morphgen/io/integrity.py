@@ -1,7 +1,9 @@
 """Is a listed shard still what the manifest recorded? Checked on every resume and by verify.
 
 A shard is intact when its file has the recorded size and sha256 and, for identity
-folders, every file its index lists exists with the index's sha256.
+folders, every file its index lists exists with the index's sha256. A path a manifest or
+index names is used only when it stays inside the dataset directory and passes through
+no symbolic link (``dataset_path``): a manifest is data, and may have been edited.
 """
 
 from __future__ import annotations
@@ -9,17 +11,46 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from morphgen.errors import MorphgenError
 from morphgen.io.atomic import sha256_file
-from morphgen.io.shards import ShardEntry
+from morphgen.io.shards import ShardEntry, shard_file
+
+
+class OutsidePath(MorphgenError):
+    """A path named by a manifest or index that leaves the dataset or goes through a link."""
+
+
+def dataset_path(root: Path, rel: str) -> Path:
+    """``root / rel`` for a relative path inside ``root`` that passes through no link."""
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or ".." in parts or "\\" in rel:
+        raise OutsidePath(f"{rel}: a path outside the dataset directory")
+    path = root
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            raise OutsidePath(f"{rel}: {path.relative_to(root)} is a symbolic link")
+    return path
+
+
+def index_files(index_path: Path) -> dict[str, str]:
+    """The files (relative path to sha256) an identity-folders index lists."""
+    files = json.loads(index_path.read_text())["files"]
+    if not isinstance(files, dict):
+        raise ValueError("'files' is not a mapping")
+    return {str(rel): str(digest) for rel, digest in files.items()}
 
 
 def folder_file_problems(root: Path, index_path: Path) -> Iterator[str]:
     """Problems with the files one identity-folders shard lists in its index."""
-    files = json.loads(index_path.read_text())["files"]
-    for rel, digest in files.items():
-        path = root / rel
+    for rel, digest in index_files(index_path).items():
+        try:
+            path = dataset_path(root, rel)
+        except OutsidePath as exc:
+            yield str(exc)
+            continue
         if not path.is_file():
             yield f"{rel}: missing"
         elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
@@ -28,7 +59,12 @@ def folder_file_problems(root: Path, index_path: Path) -> Iterator[str]:
 
 def shard_damage(root: Path, entry: ShardEntry, fmt: str) -> str | None:
     """Why the shard of ``entry`` under ``root`` is not as recorded; None when it is intact."""
-    path = root / entry.file
+    if entry.file != shard_file(fmt, entry.index):
+        return f"listed for shard {entry.index}, whose file is {shard_file(fmt, entry.index)}"
+    try:
+        path = dataset_path(root, entry.file)
+    except OutsidePath as exc:
+        return str(exc).removeprefix(f"{entry.file}: ")
     if not path.is_file():
         return "missing"
     if path.stat().st_size != entry.bytes:

@@ -20,6 +20,7 @@ import h5py
 from morphgen.errors import MorphgenError
 from morphgen.io.encode import decode_depth_png16, decode_image, decode_npy
 from morphgen.io.folder_writer import FOLDERS
+from morphgen.io.integrity import dataset_path
 from morphgen.io.manifest import Manifest, load_manifest
 from morphgen.io.options import member_suffix
 from morphgen.io.shards import ShardEntry
@@ -112,7 +113,7 @@ def read_folders(out_dir: Path, index_path: Path) -> Iterator[Sample]:
         for rel in by_key.get(key, []):
             folder = rel.split("/", 1)[0]
             suffix = member_suffix(_FOLDER_KINDS.get(folder, folder), rel.rsplit(".", 1)[1])
-            _decode_member(sample, suffix, (out_dir / rel).read_bytes())
+            _decode_member(sample, suffix, dataset_path(out_dir, rel).read_bytes())
         yield sample
 
 
@@ -132,8 +133,8 @@ class Dataset:
         return [self.manifest.shards[i] for i in sorted(self.manifest.shards)]
 
     def shard_samples(self, entry: ShardEntry) -> Iterator[Sample]:
-        """The samples of one shard."""
-        path = self.directory / entry.file
+        """The samples of one shard (``OutsidePath`` when the manifest names a path outside)."""
+        path = dataset_path(self.directory, entry.file)
         if self.manifest.format == "webdataset":
             return read_tar(path)
         if self.manifest.format == "hdf5":

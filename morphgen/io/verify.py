@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from morphgen.io.atomic import is_temp, sha256_file
-from morphgen.io.integrity import folder_file_problems
+from morphgen.io.integrity import OutsidePath, dataset_path, folder_file_problems
+from morphgen.io.lock import run_in_progress
 from morphgen.io.readers import Dataset
 from morphgen.io.shards import ShardEntry
 
@@ -52,7 +53,11 @@ def _sample_problems(sample: dict[str, Any], valid: np.ndarray, config: dict) ->
 
 def shard_problems(ds: Dataset, entry: ShardEntry) -> Iterator[str]:
     """Every problem of one shard, each prefixed with its file."""
-    path = ds.directory / entry.file
+    try:
+        path = dataset_path(ds.directory, entry.file)
+    except OutsidePath as exc:
+        yield f"{exc}; not read"
+        return
     if not path.is_file():
         yield f"{entry.file}: missing"
         return
@@ -89,16 +94,19 @@ def shard_problems(ds: Dataset, entry: ShardEntry) -> Iterator[str]:
 def dataset_problems(ds: Dataset) -> Iterator[str]:
     """Every problem of a dataset: unfinished or unlisted shards, then each shard's."""
     planned = ds.manifest.plan["shards"]
+    live = run_in_progress(ds.directory)
     if not ds.manifest.complete:
         missing = planned - len(ds.manifest.shards)
-        yield f"manifest: {missing} of {planned} shards unfinished (run generate again)"
+        todo = "a generate run is writing them now" if live else "run generate again"
+        yield f"manifest: {missing} of {planned} shards unfinished ({todo})"
     listed = {entry.file for entry in ds.shards}
     shard_dir = ds.directory / ("index" if ds.manifest.format == "folders" else "shards")
     if shard_dir.is_dir():
         for path in sorted(shard_dir.iterdir()):
             rel = path.relative_to(ds.directory).as_posix()
             if is_temp(path):
-                yield f"{rel}: temp file of an interrupted run"
+                run = "the run in progress" if live else "an interrupted run"
+                yield f"{rel}: temp file of {run}"
             elif rel not in listed:
                 yield f"{rel}: not in the manifest"
     for entry in ds.shards:

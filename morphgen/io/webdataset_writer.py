@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from morphgen.io.atomic import atomic_path
+from morphgen.io.atomic import atomic_file
 from morphgen.io.options import OutputOptions, encode_sample, sample_key
 
 _MTIME = 0
@@ -30,7 +30,10 @@ def _member_info(name: str, size: int) -> tarfile.TarInfo:
 
 def write_tar(path: Path, samples: Sequence[Any], options: OutputOptions) -> None:
     """Write ``samples`` as one WebDataset shard at ``path`` (atomically)."""
-    with atomic_path(path) as tmp, tarfile.open(tmp, "w", format=tarfile.USTAR_FORMAT) as tar:
+    with (
+        atomic_file(path) as fh,
+        tarfile.open(fileobj=fh, mode="w", format=tarfile.USTAR_FORMAT) as tar,
+    ):
         for sample in samples:
             key = sample_key(sample.params.identity, sample.params.sample)
             for member in encode_sample(sample, options):

@@ -1,8 +1,9 @@
 """``generate()``: turn a config into a dataset directory, resuming whatever is finished.
 
 1. Build the job here (model, sampler, shard plan, concrete backend) and its config hash.
-2. Lock the directory (one run at a time) and claim it: a manifest of another config is
-   refused unless ``overwrite``;
+2. Lock the directory (one run at a time) and claim it: a link at any name morphgen
+   writes is refused; a manifest of another config is refused unless ``overwrite``, which
+   removes only the files that manifest lists (never another file in the directory);
    temp files of an interrupted run are removed; listed shards whose file is missing or
    differs from its recorded sha256 (for folders: any file of its index) are said,
    dropped and redone.
@@ -13,12 +14,9 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import shutil
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,15 +25,15 @@ from tqdm import tqdm
 
 from morphgen import __version__
 from morphgen.errors import MorphgenError
-from morphgen.io.atomic import clean_stale_temps, write_error
+from morphgen.io.atomic import clean_stale_temps
 from morphgen.io.folder_writer import FOLDERS
-from morphgen.io.integrity import shard_damage
+from morphgen.io.integrity import dataset_path, index_files, shard_damage
+from morphgen.io.lock import LOCK, directory_lock
 from morphgen.io.manifest import MANIFEST, Manifest, label_info, load_manifest, save_manifest
 from morphgen.io.shards import ShardEntry, shard_file
 from morphgen.run.job import JobSpec, ShardContext, context_for
 
-# What a dataset consists of, removed by ``overwrite`` (never anything else in the directory).
-LOCK = ".morphgen.lock"
+# The names a dataset's files live under (``overwrite`` removes only what a manifest lists).
 _DATASET_PARTS = ("shards", "index", *FOLDERS.values(), "preview.png", MANIFEST)
 
 
@@ -95,13 +93,40 @@ def _new_manifest(ctx: ShardContext) -> Manifest:
     )
 
 
-def _remove_dataset(out_dir: Path) -> None:
-    for name in _DATASET_PARTS:
-        path = out_dir / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+def _refuse_links(out_dir: Path, extras: list[str]) -> None:
+    """``MorphgenError`` when a name morphgen writes or removes in ``out_dir`` is a link."""
+    names = (*_DATASET_PARTS, *extras, LOCK)
+    linked = [name for name in names if (out_dir / name).is_symlink()]
+    if linked:
+        raise MorphgenError(
+            f"{out_dir}: {', '.join(linked)} is a symbolic link; morphgen never writes or "
+            "removes through links: remove the link or choose another --out"
+        )
+
+
+def _remove_dataset(out_dir: Path, old: Manifest, extras: list[str]) -> None:
+    """Remove the files ``old`` lists (shards, each file of a folders index), the manifest
+    and preview, then the dataset's folders left empty; never anything else."""
+    for entry in old.shards.values():
+        path = dataset_path(out_dir, entry.file)
+        if old.format == "folders" and path.is_file():
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                for rel in index_files(path):
+                    dataset_path(out_dir, rel).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+    for name in ("preview.png", MANIFEST):
+        (out_dir / name).unlink(missing_ok=True)
+    for name in (*_DATASET_PARTS, *extras):
+        _remove_empty_dirs(out_dir / name)
+
+
+def _remove_empty_dirs(top: Path) -> None:
+    """Remove ``top`` and the folders below it that are empty (bottom up, no links)."""
+    if top.is_symlink() or not top.is_dir():
+        return
+    for directory, _, _ in sorted(os.walk(top), key=lambda d: -len(d[0])):
+        with contextlib.suppress(OSError):  # not empty: a file morphgen did not list
+            os.rmdir(directory)
 
 
 def _intact_shards(out_dir: Path, manifest: Manifest) -> dict[int, ShardEntry]:
@@ -116,6 +141,15 @@ def _intact_shards(out_dir: Path, manifest: Manifest) -> dict[int, ShardEntry]:
     return kept
 
 
+def _listed_on_disk(out_dir: Path, index: int) -> bool:
+    """Whether the manifest file in ``out_dir`` lists shard ``index`` (False if unreadable)."""
+    try:
+        on_disk = load_manifest(out_dir)
+    except MorphgenError:
+        return False
+    return on_disk is not None and index in on_disk.shards
+
+
 def _remove_unlisted(out_dir: Path, manifest: Manifest, indices: list[int]) -> None:
     """Remove shards that a stopped worker finished but the manifest does not list."""
     for index in indices:
@@ -123,9 +157,26 @@ def _remove_unlisted(out_dir: Path, manifest: Manifest, indices: list[int]) -> N
             (out_dir / shard_file(manifest.format, index)).unlink(missing_ok=True)
 
 
+def _existing_manifest(out_dir: Path, overwrite: bool) -> Manifest | None:
+    """The manifest in ``out_dir``; an unreadable one is an error unless ``overwrite``."""
+    try:
+        return load_manifest(out_dir)
+    except MorphgenError as exc:
+        if not overwrite:
+            raise MorphgenError(
+                f"{exc}; restore it, or pass --overwrite to start this dataset again (the "
+                "files of the shards it listed cannot be known and are replaced by name)"
+            ) from None
+        print(f"morphgen: {exc}; --overwrite: starting again", file=sys.stderr)
+        (out_dir / MANIFEST).unlink()
+        return None
+
+
 def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
     """The manifest to continue: the existing one for the same config, else ``fresh``."""
-    old = load_manifest(out_dir)
+    extras = [str(name) for name in fresh.config.get("output", {}).get("extras", [])]
+    _refuse_links(out_dir, extras)
+    old = _existing_manifest(out_dir, overwrite)
     if old is not None and old.config_hash != fresh.config_hash:
         if not overwrite:
             raise MorphgenError(
@@ -133,15 +184,16 @@ def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
                 f"{old.config_hash[:12]}, this run {fresh.config_hash[:12]}: config, model or "
                 "backend differ); choose another --out or pass --overwrite to replace it"
             )
+        _remove_dataset(out_dir, old, extras)
         old = None
     if old is None:
         found = [name for name in _DATASET_PARTS if (out_dir / name).exists()]
         if found and not overwrite:
             raise MorphgenError(
                 f"{out_dir} has no manifest.json but holds {', '.join(found)}; choose another "
-                "--out or pass --overwrite to replace them"
+                "--out, or pass --overwrite to write the dataset beside them (morphgen removes "
+                "only files a manifest lists; files of the same names are replaced)"
             )
-        _remove_dataset(out_dir)
         manifest = fresh
     else:
         manifest = old
@@ -149,27 +201,6 @@ def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
     clean_stale_temps(out_dir)
     save_manifest(out_dir, manifest)
     return manifest
-
-
-@contextlib.contextmanager
-def directory_lock(out_dir: Path) -> Iterator[None]:
-    """Hold ``DIR/.morphgen.lock`` (an advisory lock the OS drops when the process dies)."""
-    path = out_dir / LOCK
-    try:
-        fh = open(path, "a+b")
-    except OSError as exc:
-        raise write_error(path, exc) from None
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise MorphgenError(
-                f"another morphgen generate is writing {out_dir}; wait for it or stop it"
-            ) from None
-        try:
-            yield
-        finally:
-            path.unlink(missing_ok=True)
 
 
 def prepare_dir(out_dir: Path) -> None:
@@ -226,8 +257,9 @@ def generate(
             try:
                 save_manifest(out_dir, manifest)
             except BaseException:  # unlisted, the shard must not stay under its final name
-                del manifest.shards[entry.index]
-                (out_dir / entry.file).unlink(missing_ok=True)
+                if not _listed_on_disk(out_dir, entry.index):
+                    del manifest.shards[entry.index]
+                    (out_dir / entry.file).unlink(missing_ok=True)
                 raise
             bar.update(entry.samples)
 
