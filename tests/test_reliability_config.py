@@ -104,3 +104,13 @@ def test_a_directory_as_model_path_says_so(tmp_path, capsys):
     assert main(["config", "check", str(path)]) == 2
     err = capsys.readouterr().err
     assert "line 1: model.path:" in err and "is a directory, expected a file" in err
+
+
+def test_an_identity_count_beyond_the_stated_limit_is_refused(tmp_path, capsys):
+    from morphgen.config.schema import MAX_IDENTITIES
+
+    path = tmp_path / "c.yaml"
+    path.write_text("seed: 1\nidentities:\n  count: 1000000000\n")
+    assert main(["config", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3: identities.count:" in err and f"{MAX_IDENTITIES}" in err

@@ -80,8 +80,13 @@ class MinDistance(Section):
     max_tries: Annotated[int, Field(ge=1)] = 100
 
 
+# The shard plan lists every (identity, sample) pair in memory (about 130 bytes each), so
+# the number of identities is bounded: 10 million at 8 images each plan in about 10 GB.
+MAX_IDENTITIES = 10_000_000
+
+
 class Identities(Section):
-    count: Annotated[int, Field(ge=1)] = 10
+    count: Annotated[int, Field(ge=1, le=MAX_IDENTITIES)] = 10
     # a distribution (rounded, at least 1) or the word ``grid``: one image per grid point
     images_per_identity: Annotated[
         Union[Literal["grid"], Dist],  # noqa: UP007
