@@ -80,6 +80,7 @@ class MinDistance(Section):
     max_tries: Annotated[int, Field(ge=1)] = 100
 
 
+MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 8, 8192  # pixels, each of camera.width and camera.height
 # The shard plan lists every (identity, sample) pair in memory (about 130 bytes each), so
 # the number of identities is bounded: 10 million at 8 images each plan in about 10 GB.
 MAX_IDENTITIES = 10_000_000
@@ -158,8 +159,8 @@ class Pose(Section):
 class Camera(Section):
     """Pinhole camera; ``fov_deg`` (horizontal), when set, overrides focal/sensor."""
 
-    width: Annotated[int, Field(ge=8, le=8192)] = 256
-    height: Annotated[int, Field(ge=8, le=8192)] = 256
+    width: Annotated[int, Field(ge=MIN_IMAGE_SIZE, le=MAX_IMAGE_SIZE)] = 256
+    height: Annotated[int, Field(ge=MIN_IMAGE_SIZE, le=MAX_IMAGE_SIZE)] = 256
     focal_mm: Dist = const(50.0)
     sensor_mm: Positive = 15.0
     fov_deg: Dist | None = None

@@ -58,6 +58,21 @@ class BackgroundSource:
                 f"({', '.join(IMAGE_SUFFIXES)}) in it or its subdirectories"
             )
 
+    def check_headers(self) -> None:
+        """``MorphgenError`` naming every file whose image header cannot be read."""
+        bad = []
+        for path in self._files:
+            try:
+                Image.open(path).close()  # parses the header: format, mode and size
+            except (OSError, ValueError, Image.DecompressionBombError) as exc:
+                bad.append(f"{path.relative_to(self.directory)} ({exc})")
+        if bad:
+            raise MorphgenError(
+                f"background directory {self.directory}: {len(bad)} unreadable image"
+                f"{'s' if len(bad) > 1 else ''}: {'; '.join(bad[:5])}"
+                + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+            )
+
     @property
     def count(self) -> int:
         """Number of background images (0 without a directory)."""

@@ -32,11 +32,17 @@ from morphgen.scene import CameraParams, Illumination, SceneParams
 
 
 def count_background_images(directory: Path) -> int:
-    """Images in a background directory, counted by ``BackgroundSource`` (which renders them)."""
+    """Images in a background directory, counted by ``BackgroundSource`` (which renders them).
+
+    Every file's image header is read first, so that a corrupt file is found here (at
+    ``config check`` and when a run starts), not while rendering.
+    """
     from morphgen.render.backgrounds import BackgroundSource
 
     try:
-        return int(BackgroundSource(Path(directory)).count)
+        source = BackgroundSource(Path(directory))
+        source.check_headers()
+        return int(source.count)
     except MorphgenError as exc:
         raise ConfigError(f"background.directory: {exc}") from None
 
