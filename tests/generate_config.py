@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import yaml
 
 from morphgen.config import Config, parse_config
+from morphgen.io.manifest import load_manifest
 
 # 4 identities x 2 images of 48 px on the default model, 2 images per shard.
 CONFIG = {
@@ -40,3 +44,24 @@ def tree_bytes(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+def start_run(config: Path, out: Path, workers: int) -> subprocess.Popen:
+    """``morphgen generate`` in a new session (so a signal can reach it and its workers)."""
+    cmd = [sys.executable, "-m", "morphgen.cli", "generate", "--config", str(config)]
+    cmd += ["--out", str(out), "--workers", str(workers), "--quiet"]
+    return subprocess.Popen(
+        cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def wait_for_shards(proc: subprocess.Popen, out: Path, count: int) -> None:
+    """Wait until the manifest lists ``count`` shards (fail if the run ends first)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        manifest = load_manifest(out) if (out / "manifest.json").is_file() else None
+        if manifest is not None and len(manifest.shards) >= count:
+            return
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.005)
+    raise AssertionError("no shard finished in time")

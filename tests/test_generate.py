@@ -6,21 +6,18 @@ import errno
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import webdataset as wds
-from generate_config import CONFIG, config, tree_bytes, write_config
+from generate_config import CONFIG, config, start_run, tree_bytes, wait_for_shards, write_config
 
 from morphgen.cli import main
 from morphgen.errors import MorphgenError
 from morphgen.io import atomic
 from morphgen.io.manifest import load_manifest
-from morphgen.io.readers import open_dataset, read_shard
+from morphgen.io.readers import open_dataset
 from morphgen.run.generate import generate
 
 
@@ -97,59 +94,22 @@ def test_full_disk_stops_cleanly_and_resume_finishes(reference, tmp_path, monkey
     assert tree_bytes(out) == tree_bytes(reference)
 
 
-def _start(config: Path, out: Path, workers: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "morphgen.cli", "generate", "--config", str(config)]
-    cmd += ["--out", str(out), "--workers", str(workers), "--quiet"]
-    return subprocess.Popen(
-        cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-
-
-def _wait_for_shards(proc: subprocess.Popen, out: Path, count: int) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        manifest = load_manifest(out) if (out / "manifest.json").is_file() else None
-        if manifest is not None and len(manifest.shards) >= count:
-            return
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.005)
-    raise AssertionError("no shard finished in time")
-
-
 def test_kill_9_and_resume_equals_uninterrupted_run(reference, tmp_path):
     config_file = write_config(tmp_path)
     out = tmp_path / "d"
-    proc = _start(config_file, out, workers=1)
-    _wait_for_shards(proc, out, 1)
+    proc = start_run(config_file, out, workers=1)
+    wait_for_shards(proc, out, 1)
     os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, as a power loss would
     proc.wait()
     finished = load_manifest(out).shards
     assert 1 <= len(finished) < 4, "the run finished before it could be killed"
     stamps = {e.file: (out / e.file).stat().st_mtime_ns for e in finished.values()}
-    rerun = _start(config_file, out, workers=1)
+    rerun = start_run(config_file, out, workers=1)
     _, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err.decode()
     assert {f: (out / f).stat().st_mtime_ns for f in stamps} == stamps  # not redone
     assert not [p for p in out.rglob("*") if atomic.is_temp(p)]
     assert tree_bytes(out) == tree_bytes(reference)
-
-
-def test_ctrl_c_exits_130_without_partial_shards(tmp_path):
-    config_file = write_config(tmp_path)
-    out = tmp_path / "d"
-    proc = _start(config_file, out, workers=2)
-    _wait_for_shards(proc, out, 1)
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err.decode()
-    assert "Traceback" not in err.decode()
-    manifest = load_manifest(out)
-    for entry in manifest.shards.values():
-        assert atomic.sha256_file(out / entry.file) == entry.sha256
-    assert not [p for p in out.rglob("*") if atomic.is_temp(p)]
-    for shard in (out / "shards").iterdir():  # whatever has a shard's name is a whole shard
-        assert len(list(read_shard("webdataset", shard.parent, shard))) == 2
-    assert len(open_dataset(out)) == 2 * len(manifest.shards)
 
 
 @pytest.mark.parametrize("fmt", ["hdf5", "folders"])
@@ -201,8 +161,8 @@ def test_a_killed_worker_ends_the_run_with_a_message_and_resume_finishes(referen
 
     config_file = write_config(tmp_path)
     out = tmp_path / "d"
-    proc = _start(config_file, out, workers=2)
-    _wait_for_shards(proc, out, 1)
+    proc = start_run(config_file, out, workers=2)
+    wait_for_shards(proc, out, 1)
     workers = [
         p for p in psutil.Process(proc.pid).children() if "resource_tracker" not in p.cmdline()[-1]
     ]
@@ -211,6 +171,6 @@ def test_a_killed_worker_ends_the_run_with_a_message_and_resume_finishes(referen
     if proc.returncode == 0:
         pytest.skip("the run finished before a worker could be killed")
     assert proc.returncode == 2 and "a worker process died" in err.decode(), err.decode()
-    rerun = _start(config_file, out, workers=1)
+    rerun = start_run(config_file, out, workers=1)
     assert rerun.wait(timeout=300) == 0
     assert tree_bytes(out) == tree_bytes(reference)

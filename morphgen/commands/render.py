@@ -39,6 +39,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def check_image_size(params: SceneParams, path: Path) -> None:
+    """The camera.width/height limits of a config, for scene parameters read from a file."""
+    from morphgen.config.schema import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
+
+    for key in ("width", "height"):
+        value = getattr(params.camera, key)
+        if not MIN_IMAGE_SIZE <= value <= MAX_IMAGE_SIZE:
+            raise MorphgenError(
+                f"{path}: camera.{key} {value}: expected {MIN_IMAGE_SIZE}..{MAX_IMAGE_SIZE} pixels"
+            )
+
+
 def _scene(args: argparse.Namespace):
     """(SceneParams, config, model) for the command line's scene source."""
     from morphgen.config import load_config
@@ -52,11 +64,15 @@ def _scene(args: argparse.Namespace):
             data = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
             raise MorphgenError(f"{path}: cannot read scene parameters ({exc})") from exc
-        data = data.get("params", data)  # a metadata.json holds them under "params"
+        if isinstance(data, dict):
+            data = data.get("params", data)  # a metadata.json holds them under "params"
+        if not isinstance(data, dict):
+            raise MorphgenError(f"{path}: expected a JSON object of scene parameters")
         try:
             params = SceneParams.from_dict(data)
         except (KeyError, TypeError, ValueError) as exc:
             raise MorphgenError(f"{path}: not a SceneParams JSON ({exc})") from exc
+        check_image_size(params, path)
         return params, Config(), load_model(Config(), args.model).model
     config = load_config(args.config) if args.config else Config(seed=args.random_seed or 0)
     model = load_model(config, args.model).model

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import Image
+
 from morphgen.errors import MorphgenError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
@@ -21,3 +23,19 @@ def background_files(directory: Path) -> list[Path]:
             f"({', '.join(IMAGE_SUFFIXES)}) in it or its subdirectories"
         )
     return files
+
+
+def check_headers(directory: Path, files: list[Path]) -> None:
+    """``MorphgenError`` naming every file whose image header cannot be read."""
+    bad = []
+    for path in files:
+        try:
+            Image.open(path).close()  # parses the header: format, mode and size
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            bad.append(f"{path.relative_to(directory)} ({exc})")
+    if bad:
+        raise MorphgenError(
+            f"background directory {directory}: {len(bad)} unreadable image"
+            f"{'s' if len(bad) > 1 else ''}: {'; '.join(bad[:5])}"
+            + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+        )

@@ -40,7 +40,7 @@ TAGS = ("constant", "normal", "truncnormal", "uniform", "mixture", "choice", "em
 class Distribution(BaseModel, ABC):
     """Base of every distribution: strict keys, a ``dist`` tag."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     @abstractmethod
     def sample(
@@ -160,9 +160,11 @@ def resolve_path(value: Path | str, info: ValidationInfo, kind: str = "file") ->
         path = base / path
     path = path.resolve()
     if kind == "dir" and not path.is_dir():
-        raise ValueError(f"directory {path} does not exist")
+        what = "is a file, expected a directory" if path.exists() else "does not exist"
+        raise ValueError(f"directory {path} {what}")
     if kind == "file" and not path.is_file():
-        raise ValueError(f"file {path} does not exist")
+        what = "is a directory, expected a file" if path.is_dir() else "does not exist"
+        raise ValueError(f"file {path} {what}")
     return path
 
 

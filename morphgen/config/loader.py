@@ -21,23 +21,52 @@ from pydantic import ValidationError
 from morphgen.config.schema import Config
 from morphgen.errors import ConfigError
 
+# Bounds on a YAML document: aliases can make a few hundred bytes expand into billions of
+# nodes, and deep nesting exhausts Python's stack; no config comes near either.
+MAX_NODES = 100_000
+MAX_DEPTH = 64
 
-def _duplicate_keys(node: yaml.Node, path: str = "") -> list[str]:
-    """Problems for keys given twice in one mapping (PyYAML would keep the last silently)."""
-    problems: list[str] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key, value in node.value:
-            name = getattr(key, "value", None)
-            sub = f"{path}.{name}" if path else str(name)
-            if name in seen:
-                problems.append(f"line {key.start_mark.line + 1}: {sub}: key given twice")
-            seen.add(name)
-            problems += _duplicate_keys(value, sub)
-    elif isinstance(node, yaml.SequenceNode):
-        for k, item in enumerate(node.value):
-            problems += _duplicate_keys(item, f"{path}.{k}")
-    return problems
+
+def _duplicate_keys(root: yaml.Node, source: str) -> list[str]:
+    """Problems for keys given twice in one mapping (PyYAML would keep the last silently).
+
+    Each mapping is checked once however many aliases refer to it, and the walk stops with
+    a ``ConfigError`` once the document, aliases expanded, passes ``MAX_NODES`` nodes or
+    ``MAX_DEPTH`` levels.
+    """
+    problems: list[tuple[int, str]] = []
+    checked: set[int] = set()
+    stack: list[tuple[yaml.Node, str, int]] = [(root, "", 0)]
+    expanded = 0
+    while stack:
+        node, path, depth = stack.pop()
+        expanded += 1
+        where = f"line {node.start_mark.line + 1}"
+        if expanded > MAX_NODES:
+            raise ConfigError(
+                f"{source}: {where}: the document expands (through &anchors and *aliases) "
+                f"to more than {MAX_NODES} values; a config needs far fewer"
+            )
+        if depth > MAX_DEPTH:
+            raise ConfigError(
+                f"{source}: {where}: {path}: nested more than {MAX_DEPTH} levels deep"
+            )
+        if isinstance(node, yaml.MappingNode):
+            children = []
+            seen: set[Any] = set()
+            for key, value in node.value:
+                name = getattr(key, "value", None)
+                sub = f"{path}.{name}" if path else str(name)
+                if name in seen and id(node) not in checked:
+                    problems.append((key.start_mark.line + 1, f"{sub}: key given twice"))
+                seen.add(name)
+                children.append((value, sub, depth + 1))
+            checked.add(id(node))
+            stack.extend(reversed(children))
+        elif isinstance(node, yaml.SequenceNode):
+            items = [(item, f"{path}.{k}", depth + 1) for k, item in enumerate(node.value)]
+            stack.extend(reversed(items))
+    return [f"line {line}: {text}" for line, text in sorted(set(problems))]
 
 
 def _locate(root: yaml.Node | None, loc: tuple[Any, ...], err_type: str) -> tuple[str, int | None]:
@@ -73,10 +102,10 @@ def _locate(root: yaml.Node | None, loc: tuple[Any, ...], err_type: str) -> tupl
                 line = node.start_mark.line + 1
             path.append(str(seg))
             continue
-        if node is None or isinstance(node, yaml.ScalarNode):
-            # no YAML below (a defaulted section): keep the schema's own names
-            if isinstance(seg, int) or seg.isidentifier():
-                path.append(str(seg))
+        if node is None and (isinstance(seg, int) or seg.isidentifier()):
+            path.append(str(seg))  # no YAML (data given as a dict): the schema's own names
+        # below a plain YAML value (a number is a constant distribution) the schema's
+        # segments are not the user's keys: the value's own path is kept
     return ".".join(path) or "(top level)", line
 
 
@@ -179,12 +208,25 @@ def parse_config(
 def load_config(path: Path | str) -> Config:
     """Read, validate and resolve a YAML config; ``ConfigError`` lists every problem."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory, expected a YAML config file")
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the "
+            "config as UTF-8"
+        ) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        duplicates = _duplicate_keys(root, str(path)) if root is not None else []
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: nested over {MAX_DEPTH} levels deep") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -193,7 +235,6 @@ def load_config(path: Path | str) -> Config:
         if context and start is not None:
             problem += f" ({context} started on line {start.line + 1})"
         raise ConfigError(f"{path}: invalid YAML: {where}{problem}") from None
-    duplicates = _duplicate_keys(root) if root is not None else []
     if duplicates:
         raise ConfigError(_summary(str(path), duplicates))
     return parse_config(data, base_dir=path.resolve().parent, source=str(path), root=root)

@@ -59,7 +59,7 @@ def _tnorm(mean: float, std: float, low: float, high: float) -> TruncNormal:
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- model
@@ -92,8 +92,14 @@ class MinDistance(Section):
     max_tries: Annotated[int, Field(ge=1)] = 100
 
 
+MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 8, 8192  # pixels, each of camera.width and camera.height
+# The shard plan lists every (identity, sample) pair in memory (about 130 bytes each), so
+# the number of identities is bounded: 10 million at 8 images each plan in about 10 GB.
+MAX_IDENTITIES = 10_000_000
+
+
 class Identities(Section):
-    count: Annotated[int, Field(ge=1)] = 10
+    count: Annotated[int, Field(ge=1, le=MAX_IDENTITIES)] = 10
     # a distribution (rounded, at least 1) or the word ``grid``: one image per grid point
     images_per_identity: Annotated[
         Union[Literal["grid"], Dist],  # noqa: UP007
@@ -165,8 +171,8 @@ class Pose(Section):
 class Camera(Section):
     """Pinhole camera; ``fov_deg`` (horizontal), when set, overrides focal/sensor."""
 
-    width: Annotated[int, Field(ge=8, le=8192)] = CameraParams.width
-    height: Annotated[int, Field(ge=8, le=8192)] = CameraParams.height
+    width: Annotated[int, Field(ge=MIN_IMAGE_SIZE, le=MAX_IMAGE_SIZE)] = CameraParams.width
+    height: Annotated[int, Field(ge=MIN_IMAGE_SIZE, le=MAX_IMAGE_SIZE)] = CameraParams.height
     focal_mm: Dist = const(CameraParams.focal_mm)
     sensor_mm: Positive = CameraParams.sensor_mm
     fov_deg: Dist | None = None

@@ -1,9 +1,12 @@
 """Write files so that a finished file is never partial: temp name, fsync, rename.
 
-A file being written lives at ``.<name>.tmp-<pid>`` beside its final name. Only a
-complete, flushed file is renamed into place, so a crash or kill leaves at most a
-stale temp file, which ``clean_stale_temps`` removes on the next start. Write errors
-that a user must fix (full disk, no permission) become one clear ``MorphgenError``.
+A file being written lives at ``.<name>.tmp-<pid>-<random>`` beside its final name,
+created exclusively and never through a symbolic link (``O_EXCL | O_NOFOLLOW``), so a
+link planted in the output directory cannot redirect a write. Only a complete, flushed
+file is renamed into place (the rename replaces a link at the final name, never its
+target), so a crash or kill leaves at most a stale temp file, which
+``clean_stale_temps`` removes on the next start. Write errors that a user must fix
+(full disk, no permission) become one clear ``MorphgenError``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -26,9 +30,12 @@ class WriteError(MorphgenError):
     """A file could not be written: full disk, read-only or unwritable directory."""
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+
+
 def temp_path(final: Path) -> Path:
-    """The temp name a file is written under before it is renamed to ``final``."""
-    return final.with_name(f".{final.name}{TEMP_MARKER}{os.getpid()}")
+    """An unguessable temp name for a file that will be renamed to ``final``."""
+    return final.with_name(f".{final.name}{TEMP_MARKER}{os.getpid()}-{secrets.token_hex(8)}")
 
 
 def is_temp(path: Path) -> bool:
@@ -59,20 +66,18 @@ def _fsync_dir(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(final: Path) -> Iterator[Path]:
-    """Yield a temp path to write; on success fsync it and rename it to ``final``.
+def atomic_file(final: Path) -> Iterator[BinaryIO]:
+    """A new temp file opened for binary writing; on success fsynced and renamed to ``final``.
 
     On any error the temp file is removed and ``final`` is left as it was.
     """
     tmp = temp_path(final)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
-        yield tmp
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with os.fdopen(os.open(tmp, _CREATE, 0o644), "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, final)
         _fsync_dir(final.parent)
     except BaseException as exc:
@@ -81,13 +86,6 @@ def atomic_path(final: Path) -> Iterator[Path]:
         if isinstance(exc, OSError) and exc.errno in _USER_ERRNOS:
             raise write_error(final, exc) from None
         raise
-
-
-@contextlib.contextmanager
-def atomic_file(final: Path) -> Iterator[BinaryIO]:
-    """``atomic_path`` with the temp file opened for binary writing."""
-    with atomic_path(final) as tmp, open(tmp, "wb") as fh:
-        yield fh
 
 
 def write_bytes(final: Path, data: bytes) -> None:
@@ -102,7 +100,7 @@ def clean_stale_temps(root: Path) -> list[Path]:
     if not root.is_dir():
         return removed
     for path in sorted(root.rglob(f".*{TEMP_MARKER}*")):
-        if path.is_file() and is_temp(path):
+        if is_temp(path) and (path.is_symlink() or path.is_file()):  # a link: itself only
             path.unlink()
             removed.append(path)
     return removed

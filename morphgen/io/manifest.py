@@ -7,6 +7,7 @@ same manifest whatever the number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -113,6 +114,13 @@ def load_manifest(out_dir: Path) -> Manifest | None:
 
 
 def save_manifest(out_dir: Path, manifest: Manifest) -> None:
-    """Write the manifest atomically (temp file + rename)."""
-    text = json.dumps(manifest.to_dict(), indent=1, sort_keys=False, default=str) + "\n"
-    write_bytes(Path(out_dir) / MANIFEST, text.encode())
+    """Write the manifest atomically (temp file + rename), unless the file already holds it.
+
+    Numbers that JSON cannot hold (NaN, infinity) are an error, never written.
+    """
+    text = json.dumps(manifest.to_dict(), indent=1, default=str, allow_nan=False) + "\n"
+    path = Path(out_dir) / MANIFEST
+    with contextlib.suppress(OSError):
+        if not path.is_symlink() and path.read_bytes() == text.encode():
+            return  # unchanged: a complete dataset on a full disk is left as it is
+    write_bytes(path, text.encode())

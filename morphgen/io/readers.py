@@ -13,6 +13,7 @@ from morphgen.errors import MorphgenError
 from morphgen.io.formats import get_format
 from morphgen.io.manifest import Manifest, load_manifest
 from morphgen.io.members import SampleRecord
+from morphgen.io.paths import dataset_path
 from morphgen.io.shards import ShardEntry
 
 
@@ -37,8 +38,9 @@ class Dataset:
         return [self.manifest.shards[i] for i in sorted(self.manifest.shards)]
 
     def shard_samples(self, entry: ShardEntry) -> Iterator[SampleRecord]:
-        """The samples of one shard."""
-        return get_format(self.manifest.format).read(self.directory, self.directory / entry.file)
+        """The samples of one shard (``OutsidePath`` when the manifest names a path outside)."""
+        path = dataset_path(self.directory, entry.file)
+        return get_format(self.manifest.format).read(self.directory, path)
 
     def __iter__(self) -> Iterator[SampleRecord]:
         for entry in self.shards:

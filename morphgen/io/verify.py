@@ -9,16 +9,16 @@ in the shard's index is checked against its own sha256 too.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from morphgen.io.atomic import is_temp, sha256_file
 from morphgen.io.formats import get_format
+from morphgen.io.integrity import folder_file_problems
+from morphgen.io.lock import run_in_progress
+from morphgen.io.paths import OutsidePath, dataset_path
 from morphgen.io.readers import Dataset
 from morphgen.io.shards import ShardEntry
 
@@ -53,20 +53,13 @@ def _sample_problems(sample: dict[str, Any], valid: np.ndarray, config: dict) ->
         yield (f"{key}: metadata says identity {meta.get('identity')} sample {meta.get('sample')}")
 
 
-def _folder_files(root: Path, index_path: Path) -> Iterator[str]:
-    """Problems with the files one identity-folders shard lists in its index."""
-    files = json.loads(index_path.read_text())["files"]
-    for rel, digest in files.items():
-        path = root / rel
-        if not path.is_file():
-            yield f"{rel}: missing"
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            yield f"{rel}: sha256 differs from the shard index"
-
-
 def shard_problems(ds: Dataset, entry: ShardEntry) -> Iterator[str]:
     """Every problem of one shard, each prefixed with its file."""
-    path = ds.directory / entry.file
+    try:
+        path = dataset_path(ds.directory, entry.file)
+    except OutsidePath as exc:
+        yield f"{exc}; not read"
+        return
     if not path.is_file():
         yield f"{entry.file}: missing"
         return
@@ -79,7 +72,7 @@ def shard_problems(ds: Dataset, entry: ShardEntry) -> Iterator[str]:
     valid = np.array([c["id"] for c in ds.manifest.labels.get("classes", [])])
     try:
         if ds.manifest.format == "folders":
-            yield from (f"{entry.file}: {p}" for p in _folder_files(ds.directory, path))
+            yield from (f"{entry.file}: {p}" for p in folder_file_problems(ds.directory, path))
         count = 0
         identities = []
         for sample in ds.shard_samples(entry):
@@ -103,16 +96,19 @@ def shard_problems(ds: Dataset, entry: ShardEntry) -> Iterator[str]:
 def dataset_problems(ds: Dataset) -> Iterator[str]:
     """Every problem of a dataset: unfinished or unlisted shards, then each shard's."""
     planned = ds.manifest.plan["shards"]
+    live = run_in_progress(ds.directory)
     if not ds.manifest.complete:
         missing = planned - len(ds.manifest.shards)
-        yield f"manifest: {missing} of {planned} shards unfinished (run generate again)"
+        todo = "a generate run is writing them now" if live else "run generate again"
+        yield f"manifest: {missing} of {planned} shards unfinished ({todo})"
     listed = {entry.file for entry in ds.shards}
     shard_dir = ds.directory / get_format(ds.manifest.format).shard_dir
     if shard_dir.is_dir():
         for path in sorted(shard_dir.iterdir()):
             rel = path.relative_to(ds.directory).as_posix()
             if is_temp(path):
-                yield f"{rel}: temp file of an interrupted run"
+                run = "the run in progress" if live else "an interrupted run"
+                yield f"{rel}: temp file of {run}"
             elif rel not in listed:
                 yield f"{rel}: not in the manifest"
     for entry in ds.shards:

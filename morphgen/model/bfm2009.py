@@ -79,6 +79,8 @@ def read_bfm2009(path: str | Path) -> MorphableModel:
         raise ModelFormatError(f"{path}: tl holds {tl.dtype} values, expected triangle indices")
     tris = (tl if tl.shape[1] == 3 else tl.T).astype(np.int64) - 1
     n = shape.mean.shape[0] // 3
+    if tris.size == 0:
+        raise ModelFormatError(f"{path}: tl holds no triangles; a model needs at least one")
     if tris.min() < 0 or tris.max() >= n:
         raise ModelFormatError(
             f"{path}: tl indices range {tris.min() + 1}..{tris.max() + 1}, "

@@ -14,6 +14,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from morphgen.errors import ModelFormatError
+from morphgen.labels import LABELS
+
+
+def valid_region_ids() -> str:
+    """The label ids a vertex region may hold (every label but background), as text."""
+    ids = [label.id for label in LABELS[1:]]
+    return f"{min(ids)}..{max(ids)}"
+
+
+def unknown_region_ids(regions: np.ndarray) -> list[int]:
+    """The values of ``regions`` that are not morphgen label ids (background included)."""
+    valid = {label.id for label in LABELS[1:]}
+    return sorted(set(np.unique(np.asarray(regions)).tolist()) - valid)
 
 
 @dataclass
@@ -136,6 +149,8 @@ class MorphableModel:
             )
         if self.triangles.ndim != 2 or self.triangles.shape[1] != 3:
             raise ModelFormatError(f"triangles have shape {self.triangles.shape}, expected (M, 3)")
+        if self.triangles.shape[0] == 0:
+            raise ModelFormatError("the mesh has no triangles; a model needs at least one")
         if self.triangles.size and (self.triangles.min() < 0 or self.triangles.max() >= n):
             raise ModelFormatError(
                 f"triangle indices range {self.triangles.min()}..{self.triangles.max()}, "
@@ -145,6 +160,11 @@ class MorphableModel:
             if not 0 <= idx < n:
                 raise ModelFormatError(f"landmark {name!r} has vertex {idx}, expected 0..{n - 1}")
         if self.regions is not None:
+            bad = unknown_region_ids(self.regions)
+            if bad:
+                raise ModelFormatError(
+                    f"regions hold unknown label ids {bad}; valid ids {valid_region_ids()}"
+                )
             self.regions = np.asarray(self.regions, dtype=np.uint8).reshape(-1)
             if self.regions.shape[0] != n:
                 raise ModelFormatError(

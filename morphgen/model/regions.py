@@ -25,6 +25,7 @@ import numpy as np
 
 from morphgen.errors import ModelFormatError
 from morphgen.labels import LABEL_IDS, LABELS
+from morphgen.model.morphable import unknown_region_ids, valid_region_ids
 from morphgen.model.outlines import brow_band, inside_polygon, nose_outline, smooth_closed
 
 IBUG_NAMES = tuple(f"ibug{i:02d}" for i in range(1, 69))
@@ -194,10 +195,9 @@ def read_region_file(path: str | Path, n_vertices: int) -> np.ndarray:
             f"{path}: region array has shape {data.shape} and dtype {data.dtype}, "
             f"expected ({n_vertices},) integers (one label id per vertex)"
         )
-    valid = {label.id for label in LABELS[1:]}
-    bad = sorted(set(np.unique(data).tolist()) - valid)
+    bad = unknown_region_ids(data)
     if bad:
-        raise ModelFormatError(f"{path}: unknown region ids {bad}; valid ids 1..{max(valid)}")
+        raise ModelFormatError(f"{path}: unknown region ids {bad}; valid ids {valid_region_ids()}")
     return data.astype(np.uint8)
 
 

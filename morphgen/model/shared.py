@@ -6,14 +6,21 @@ cache directory keyed by the model's sha256 (atomically: temp directory + rename
 process then maps them read-only (``np.load(mmap_mode="r")``), so the operating system
 keeps one copy in its page cache for all of them.
 
-The cache lives in ``$MORPHGEN_CACHE`` or, by default, ``<tempdir>/morphgen-models``.
+The cache lives in ``$MORPHGEN_CACHE`` or, by default, ``<tempdir>/morphgen-models-<uid>``;
+it is used only when it is a real directory owned by this user that nobody else may write
+(created with mode 0700). ``model.json`` records a sha256 of every array when the cache is
+written; each process checks the arrays against it when it maps them, and a cache that
+does not match is said, removed and written again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -23,12 +30,32 @@ import numpy as np
 from morphgen.model.morphable import Blendshapes, MorphableModel, PCAComponent
 
 _PARTS = ("shape", "color", "expression")
-_FORMAT = 1
+_FORMAT = 2  # 2: model.json holds each array's sha256
+
+
+class StaleCache(Exception):
+    """A cached model whose arrays no longer match the hashes recorded when it was written."""
 
 
 def cache_root() -> Path:
-    """Where shared model copies live on this machine."""
-    return Path(os.environ.get("MORPHGEN_CACHE") or Path(tempfile.gettempdir()) / "morphgen-models")
+    """Where shared model copies live on this machine (one directory per user)."""
+    default = Path(tempfile.gettempdir()) / f"morphgen-models-{os.getuid()}"
+    return Path(os.environ.get("MORPHGEN_CACHE") or default)
+
+
+def _private_root(root: Path) -> None:
+    """Create ``root`` (mode 0700); OSError unless it is this user's and only theirs."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = os.lstat(root)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise PermissionError(f"{root}: not a directory private to this user")
+
+
+def _digest(array: np.ndarray) -> str:
+    """sha256 of an array's dtype, shape and bytes."""
+    digest = hashlib.sha256(f"{array.dtype.str}{array.shape}".encode())
+    digest.update(memoryview(np.ascontiguousarray(array)).cast("B"))
+    return digest.hexdigest()
 
 
 def _arrays(model: MorphableModel) -> dict[str, np.ndarray]:
@@ -49,8 +76,10 @@ def export(model: MorphableModel, directory: Path) -> None:
     """Write ``model`` as ``.npy`` arrays plus ``model.json`` into a new ``directory``."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
     try:
+        digests = {}
         for name, array in _arrays(model).items():
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+            digests[name] = _digest(array)
         info = {
             "format": _FORMAT,
             "name": model.name,
@@ -59,6 +88,7 @@ def export(model: MorphableModel, directory: Path) -> None:
             "landmarks": model.landmarks,
             "blendshapes": None if model.blendshapes is None else model.blendshapes.names,
             "sha256": getattr(model, "sha256", None),
+            "arrays": digests,
         }
         (tmp / "model.json").write_text(json.dumps(info))
         try:
@@ -71,12 +101,29 @@ def export(model: MorphableModel, directory: Path) -> None:
 
 
 def load_mapped(directory: Path) -> MorphableModel:
-    """The model in ``directory`` with every array memory-mapped read-only."""
-    info = json.loads((directory / "model.json").read_text())
+    """The model in ``directory`` with every array memory-mapped read-only.
+
+    Raises ``StaleCache`` when an array is missing, added or differs from its recorded hash.
+    """
+    try:
+        info = json.loads((directory / "model.json").read_text())
+        digests = dict(info["arrays"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StaleCache(f"model.json unreadable ({exc})") from None
+    present = {p.stem for p in directory.glob("*.npy")}
+    if present != set(digests):
+        raise StaleCache(f"arrays {sorted(present ^ set(digests))} missing or added")
 
     def arr(name: str) -> np.ndarray | None:
-        path = directory / f"{name}.npy"
-        return np.load(path, mmap_mode="r") if path.is_file() else None
+        if name not in digests:
+            return None
+        try:
+            array = np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise StaleCache(f"{name}.npy unreadable ({exc})") from None
+        if _digest(array) != digests[name]:
+            raise StaleCache(f"{name}.npy differs from the hash recorded when it was written")
+        return array
 
     parts = {}
     for part in _PARTS:
@@ -110,12 +157,32 @@ def shared_model(key: str, load: Callable[[], MorphableModel]) -> MorphableModel
     ``load`` is called only when no process on this machine has cached it yet. Without a
     writable cache directory the loaded model is returned as it is (not shared).
     """
-    directory = cache_root() / f"{key}-v{_FORMAT}"
-    if not (directory / "model.json").is_file():
-        model = load()
+    root = cache_root()
+    directory = root / f"{key}-v{_FORMAT}"
+    try:
+        _private_root(root)
+    except OSError as exc:  # no private cache here: this process keeps its own copy
+        print(f"morphgen: model cache not shared ({exc})", file=sys.stderr)
+        return load()
+    if (directory / "model.json").is_file():
         try:
-            directory.parent.mkdir(parents=True, exist_ok=True)
-            export(model, directory)
-        except OSError:  # no writable cache here: this process keeps its own copy
-            return model
-    return load_mapped(directory)
+            return load_mapped(directory)
+        except StaleCache as exc:
+            print(f"morphgen: cached model {directory}: {exc}; writing it again", file=sys.stderr)
+            _discard(directory)
+    model = load()
+    try:
+        export(model, directory)
+        return load_mapped(directory)
+    except (OSError, StaleCache):  # no writable cache, or it changed again: keep our copy
+        return model
+
+
+def _discard(directory: Path) -> None:
+    """Remove a stale cache directory (renamed away first, so no process maps it half-gone)."""
+    aside = directory.with_name(f".{directory.name}.stale-{os.getpid()}")
+    try:
+        directory.rename(aside)
+    except OSError:  # another process removed it first
+        return
+    shutil.rmtree(aside, ignore_errors=True)

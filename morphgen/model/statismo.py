@@ -21,6 +21,7 @@ import h5py
 import numpy as np
 
 from morphgen.errors import ModelFormatError
+from morphgen.model.h5size import check_declared_size
 from morphgen.model.morphable import Blendshapes, MorphableModel, PCAComponent
 
 PARTS = ("shape", "color", "expression")
@@ -56,6 +57,7 @@ def _dataset(f: h5py.File, key: str, path: Path) -> np.ndarray:
     node = f.get(key)
     if not isinstance(node, h5py.Dataset):
         raise ModelFormatError(f"{path}: dataset /{key} is missing")
+    check_declared_size(node, path, key)
     value = np.asarray(node[()])
     if value.dtype.kind not in "fiub":
         raise ModelFormatError(f"{path}: /{key} has dtype {value.dtype}, expected numbers")
@@ -206,7 +208,10 @@ def _read_extras(f: h5py.File, path: Path) -> tuple[np.ndarray | None, Blendshap
     if "morphgen/blendshapes" in f:
         names = _strings(f["morphgen/blendshapes/names"][()])
         deltas = _dataset(f, "morphgen/blendshapes/deltas", path)
-        blendshapes = Blendshapes(names, deltas)
+        try:
+            blendshapes = Blendshapes(names, deltas)
+        except ModelFormatError as exc:
+            raise ModelFormatError(f"{path}: /morphgen/blendshapes: {exc}") from None
     return regions, blendshapes
 
 

@@ -70,13 +70,20 @@ def _init_worker(spec: JobSpec, parent: int, counter: Any) -> None:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel queued shards and kill running ones (Python < 3.14 has no public way)."""
-    pool.shutdown(wait=False, cancel_futures=True)
+    """Cancel queued shards and kill running ones at once (Python < 3.14 has no public way).
+
+    The process table is read before ``shutdown``, which clears it; a worker that does not
+    end on SIGTERM within a second is killed.
+    """
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
-        process.join()
+        process.join(timeout=1.0)
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def run_inline(spec: JobSpec, indices: Sequence[int], on_done: OnDone) -> None:

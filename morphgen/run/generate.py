@@ -1,10 +1,12 @@
 """``generate()``: turn a config into a dataset directory, resuming whatever is finished.
 
 1. Build the job here (model, sampler, shard plan, concrete backend) and its config hash.
-2. Lock the directory (one run at a time) and claim it: a manifest of another config is
-   refused unless ``overwrite``;
+2. Lock the directory (one run at a time) and claim it: a link at any name morphgen
+   writes is refused; a manifest of another config is refused unless ``overwrite``, which
+   removes only the files that manifest lists (never another file in the directory);
    temp files of an interrupted run are removed; listed shards whose file is missing or
-   has the wrong size are dropped (and redone).
+   differs from its recorded sha256 (for folders: any file of its index) are said,
+   dropped and redone.
 3. Run the shards not yet finished on an executor; after each one, the manifest is
    rewritten atomically. A shard is finished exactly when the manifest lists it.
 """
@@ -12,11 +14,9 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import shutil
+import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,14 +25,17 @@ from tqdm import tqdm
 
 from morphgen import __version__
 from morphgen.errors import MorphgenError
-from morphgen.io.atomic import clean_stale_temps, write_error
-from morphgen.io.formats import REGISTRY
+from morphgen.io.atomic import clean_stale_temps
+from morphgen.io.formats import REGISTRY, get_format
+from morphgen.io.integrity import index_files, shard_damage
 from morphgen.io.layout import LOCK, MANIFEST, PREVIEW
+from morphgen.io.lock import directory_lock
 from morphgen.io.manifest import Manifest, label_info, load_manifest, save_manifest
+from morphgen.io.paths import dataset_path
 from morphgen.io.shards import ShardEntry
 from morphgen.run.job import JobSpec, ShardContext, context_for
 
-# What a dataset consists of, removed by ``overwrite`` (never anything else in the directory).
+# The names a dataset's files live under (``overwrite`` removes only what a manifest lists).
 _DATASET_PARTS = (
     *dict.fromkeys(part for fmt in REGISTRY.values() for part in fmt.parts),
     PREVIEW,
@@ -114,23 +117,90 @@ def _new_manifest(ctx: ShardContext) -> Manifest:
     )
 
 
-def _remove_dataset(out_dir: Path) -> None:
-    for name in _DATASET_PARTS:
-        path = out_dir / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+def _refuse_links(out_dir: Path, extras: list[str]) -> None:
+    """``MorphgenError`` when a name morphgen writes or removes in ``out_dir`` is a link."""
+    names = (*_DATASET_PARTS, *extras, LOCK)
+    linked = [name for name in names if (out_dir / name).is_symlink()]
+    if linked:
+        raise MorphgenError(
+            f"{out_dir}: {', '.join(linked)} is a symbolic link; morphgen never writes or "
+            "removes through links: remove the link or choose another --out"
+        )
 
 
-def _still_there(out_dir: Path, entry: ShardEntry) -> bool:
-    path = out_dir / entry.file
-    return path.is_file() and path.stat().st_size == entry.bytes
+def _remove_dataset(out_dir: Path, old: Manifest, extras: list[str]) -> None:
+    """Remove the files ``old`` lists (shards, each file of a folders index), the manifest
+    and preview, then the dataset's folders left empty; never anything else."""
+    for entry in old.shards.values():
+        path = dataset_path(out_dir, entry.file)
+        if old.format == "folders" and path.is_file():
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                for rel in index_files(path):
+                    dataset_path(out_dir, rel).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+    for name in (PREVIEW, MANIFEST):
+        (out_dir / name).unlink(missing_ok=True)
+    for name in (*_DATASET_PARTS, *extras):
+        _remove_empty_dirs(out_dir / name)
+
+
+def _remove_empty_dirs(top: Path) -> None:
+    """Remove ``top`` and the folders below it that are empty (bottom up, no links)."""
+    if top.is_symlink() or not top.is_dir():
+        return
+    for directory, _, _ in sorted(os.walk(top), key=lambda d: -len(d[0])):
+        with contextlib.suppress(OSError):  # not empty: a file morphgen did not list
+            os.rmdir(directory)
+
+
+def _intact_shards(out_dir: Path, manifest: Manifest) -> dict[int, ShardEntry]:
+    """The listed shards still as recorded; each other one is said and dropped (redone)."""
+    kept = {}
+    for index, entry in sorted(manifest.shards.items()):
+        damage = shard_damage(out_dir, entry, manifest.format)
+        if damage is None:
+            kept[index] = entry
+        else:
+            print(f"morphgen: {entry.file}: {damage}; rendering it again", file=sys.stderr)
+    return kept
+
+
+def _listed_on_disk(out_dir: Path, index: int) -> bool:
+    """Whether the manifest file in ``out_dir`` lists shard ``index`` (False if unreadable)."""
+    try:
+        on_disk = load_manifest(out_dir)
+    except MorphgenError:
+        return False
+    return on_disk is not None and index in on_disk.shards
+
+
+def _remove_unlisted(out_dir: Path, manifest: Manifest, indices: list[int]) -> None:
+    """Remove shards that a stopped worker finished but the manifest does not list."""
+    for index in indices:
+        if index not in manifest.shards:
+            (out_dir / get_format(manifest.format).shard_file(index)).unlink(missing_ok=True)
+
+
+def _existing_manifest(out_dir: Path, overwrite: bool) -> Manifest | None:
+    """The manifest in ``out_dir``; an unreadable one is an error unless ``overwrite``."""
+    try:
+        return load_manifest(out_dir)
+    except MorphgenError as exc:
+        if not overwrite:
+            raise MorphgenError(
+                f"{exc}; restore it, or pass --overwrite to start this dataset again (the "
+                "files of the shards it listed cannot be known and are replaced by name)"
+            ) from None
+        print(f"morphgen: {exc}; --overwrite: starting again", file=sys.stderr)
+        (out_dir / MANIFEST).unlink()
+        return None
 
 
 def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
     """The manifest to continue: the existing one for the same config, else ``fresh``."""
-    old = load_manifest(out_dir)
+    extras = [str(name) for name in fresh.config.get("output", {}).get("extras", [])]
+    _refuse_links(out_dir, extras)
+    old = _existing_manifest(out_dir, overwrite)
     if old is not None and old.config_hash != fresh.config_hash:
         if not overwrite:
             raise MorphgenError(
@@ -138,43 +208,23 @@ def claim(out_dir: Path, fresh: Manifest, overwrite: bool) -> Manifest:
                 f"{old.config_hash[:12]}, this run {fresh.config_hash[:12]}: config, model or "
                 "backend differ); choose another --out or pass --overwrite to replace it"
             )
+        _remove_dataset(out_dir, old, extras)
         old = None
     if old is None:
         found = [name for name in _DATASET_PARTS if (out_dir / name).exists()]
         if found and not overwrite:
             raise MorphgenError(
                 f"{out_dir} has no manifest.json but holds {', '.join(found)}; choose another "
-                "--out or pass --overwrite to replace them"
+                "--out, or pass --overwrite to write the dataset beside them (morphgen removes "
+                "only files a manifest lists; files of the same names are replaced)"
             )
-        _remove_dataset(out_dir)
         manifest = fresh
     else:
         manifest = old
-        manifest.shards = {i: e for i, e in old.shards.items() if _still_there(out_dir, e)}
+        manifest.shards = _intact_shards(out_dir, old)
     clean_stale_temps(out_dir)
     save_manifest(out_dir, manifest)
     return manifest
-
-
-@contextlib.contextmanager
-def directory_lock(out_dir: Path) -> Iterator[None]:
-    """Hold ``DIR/.morphgen.lock`` (an advisory lock the OS drops when the process dies)."""
-    path = out_dir / LOCK
-    try:
-        fh = open(path, "a+b")
-    except OSError as exc:
-        raise write_error(path, exc) from None
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise MorphgenError(
-                f"another morphgen generate is writing {out_dir}; wait for it or stop it"
-            ) from None
-        try:
-            yield
-        finally:
-            path.unlink(missing_ok=True)
 
 
 def prepare_dir(out_dir: Path) -> None:
@@ -208,6 +258,8 @@ def generate(
     start = time.perf_counter()
     out_dir = Path(out_dir).resolve()
     prepare_dir(out_dir)
+    if workers is not None and workers < 1:
+        raise MorphgenError(f"--workers {workers}: expected a positive number of processes")
     if executor not in ("local", "dask"):
         raise MorphgenError(f"--executor {executor!r}: expected local or dask")
     name = backend or config.render.backend
@@ -230,7 +282,13 @@ def generate(
 
         def on_done(entry: ShardEntry) -> None:
             manifest.shards[entry.index] = entry
-            save_manifest(out_dir, manifest)
+            try:
+                save_manifest(out_dir, manifest)
+            except BaseException:  # unlisted, the shard must not stay under its final name
+                if not _listed_on_disk(out_dir, entry.index):
+                    del manifest.shards[entry.index]
+                    (out_dir / entry.file).unlink(missing_ok=True)
+                raise
             finished.append((time.perf_counter(), entry.samples))
             bar.update(entry.samples)
 
@@ -242,7 +300,9 @@ def generate(
                 try:
                     run_local(spec, todo, workers or default_workers(), on_done)
                 except BaseException:
-                    clean_stale_temps(out_dir)  # the workers are stopped: their temp files go
+                    # the workers are stopped: their temp files and unlisted shards go
+                    clean_stale_temps(out_dir)
+                    _remove_unlisted(out_dir, manifest, todo)
                     raise
             else:
                 from morphgen.run.executors import run_dask

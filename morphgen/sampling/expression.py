@@ -8,14 +8,18 @@ from morphgen.config.presets import PRESETS
 from morphgen.errors import ConfigError
 
 
-def preset_vectors(names: list[str], blendshape_names: list[str] | None) -> np.ndarray:
+def preset_vectors(
+    names: list[str], blendshape_names: list[str] | None, source: str = ""
+) -> np.ndarray:
     """``(len(names), K)`` weight vectors of the presets over the model's blendshapes.
 
-    Raises ``ConfigError`` naming the missing blendshapes when the model lacks them.
+    Raises ``ConfigError`` naming the missing blendshapes and the model file (``source``)
+    when the model lacks them.
     """
+    model = f"the model {source}" if source else "the model"
     if not blendshape_names:
         raise ConfigError(
-            f"expression.presets: the model has no named blendshapes, so presets "
+            f"expression.presets: {model} has no named blendshapes, so presets "
             f"({', '.join(names)}) cannot be applied; set expression.presets.probability: 0"
         )
     index = {n: k for k, n in enumerate(blendshape_names)}
@@ -24,7 +28,7 @@ def preset_vectors(names: list[str], blendshape_names: list[str] | None) -> np.n
         missing = [b for b in PRESETS[preset] if b not in index]
         if missing:
             raise ConfigError(
-                f"expression.presets.weights.{preset}: the model has no blendshape(s) "
+                f"expression.presets.weights.{preset}: {model} has no blendshape(s) "
                 f"{', '.join(missing)}; remove the preset or give it weight 0"
             )
         for b, w in PRESETS[preset].items():

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from morphgen.config.backgrounds import background_files
+from morphgen.config.backgrounds import background_files, check_headers
 from morphgen.config.distributions import Distribution
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
@@ -33,9 +33,15 @@ from morphgen.scene import CameraParams, Illumination, SceneParams
 
 
 def count_background_images(directory: Path) -> int:
-    """Images in a background directory (the renderer indexes the same list)."""
+    """Images in a background directory (the renderer indexes the same list).
+
+    Every file's image header is read first, so that a corrupt file is found here (at
+    ``config check`` and when a run starts), not while rendering.
+    """
     try:
-        return len(background_files(Path(directory).expanduser()))
+        files = background_files(Path(directory).expanduser())
+        check_headers(Path(directory).expanduser(), files)
+        return len(files)
     except MorphgenError as exc:
         raise ConfigError(f"background.directory: {exc}") from None
 
@@ -152,7 +158,7 @@ class Sampler:
         self._preset_names = names
         self._preset_weights = np.asarray([ex.presets.weights[n] for n in names], dtype=float)
         self._presets = (
-            preset_vectors(names, bs.names if bs is not None else None)
+            preset_vectors(names, bs.names if bs is not None else None, self.model.source)
             if ex.presets.probability > 0 and names
             else None
         )

@@ -29,6 +29,7 @@ from morphgen.io.members import (
     member_suffix,
     new_sample,
 )
+from morphgen.io.paths import dataset_path
 
 FOLDERS = {"image": "images", "mask": "masks", "depth": "depth", "json": "metadata"}
 _FOLDER_KINDS = {folder: kind for kind, folder in FOLDERS.items()}
@@ -76,7 +77,7 @@ def read_folders(out_dir: Path, index_path: Path) -> Iterator[SampleRecord]:
         for rel in by_key.get(key, []):
             folder = rel.split("/", 1)[0]
             suffix = member_suffix(_FOLDER_KINDS.get(folder, folder), rel.rsplit(".", 1)[1])
-            decode_member(sample, suffix, (out_dir / rel).read_bytes())
+            decode_member(sample, suffix, dataset_path(out_dir, rel).read_bytes())
         yield sample
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from morphgen.clock import NO_CLOCK, StageClock
 from morphgen.config.schema import Output
 from morphgen.errors import MorphgenError
-from morphgen.io.atomic import atomic_path
+from morphgen.io.atomic import write_bytes
 from morphgen.io.encode import encode_json
 from morphgen.io.formats.registry import ShardFormat
 from morphgen.io.layout import sample_key, shard_stem
@@ -50,31 +50,45 @@ def _put(group: h5py.Group, name: str, data: np.ndarray) -> None:
 def write_hdf5(
     out_dir: Path, path: Path, samples: Sequence[Any], options: Output, clock: StageClock = NO_CLOCK
 ) -> None:
-    """Write ``samples`` as one HDF5 shard at ``path`` (atomically)."""
+    """Write ``samples`` as one HDF5 shard at ``path`` (atomically).
+
+    The shard is built in memory (h5py's core driver, no backing store) and its bytes
+    are written with one checked write: h5py reports write errors of a file on disk only
+    from finalisers, where a full disk would go unnoticed and leave a corrupt shard.
+    """
+    memory = h5py.File(
+        path.name, "w", driver="core", backing_store=False, libver=("earliest", "v110")
+    )
+    with memory as f:
+        _fill(f, samples, options, clock)
+        f.flush()
+        image = f.id.get_file_image()
+    write_bytes(path, image)
+
+
+def _fill(f: h5py.File, samples: Sequence[Any], options: Output, clock: StageClock) -> None:
+    """Every dataset of one shard, in ``f``."""
     text = h5py.string_dtype("utf-8")
-    with atomic_path(path) as tmp, h5py.File(tmp, "w", libver=("earliest", "v110")) as f:
-        f.attrs["format"] = FORMAT_TAG
-        f.attrs["depth_unit"] = "mm"
-        _put(f, "image", _stack(samples, "image", lambda s: s.rgb, "uint8"))
-        if options.mask:
-            _put(f, "mask", _stack(samples, "mask", lambda s: s.mask, "uint8"))
-        if options.depth != "none":
-            _put(f, "depth", _stack(samples, "depth", lambda s: s.depth, "float32"))
-        if options.landmarks:
-            _put(f, "landmarks", _stack(samples, "landmarks", lambda s: s.landmarks, "float32"))
-            visible = _stack(samples, "landmark_visible", lambda s: s.landmark_visible, "bool")
-            _put(f, "landmark_visible", visible)
-        for name in options.extras:
-            _put(f, f"extras/{name}", _stack(samples, name, lambda s, n=name: s.extras[n], "uint8"))
-        _put(f, "identity", np.array([s.params.identity for s in samples], dtype=np.int64))
-        _put(f, "sample", np.array([s.params.sample for s in samples], dtype=np.int64))
-        keys = [sample_key(s.params.identity, s.params.sample) for s in samples]
-        f.create_dataset("key", data=np.array(keys, dtype=object), dtype=text, track_times=False)
-        with clock.stage("encode"):
-            meta = [encode_json(sample_metadata(s, options)).decode() for s in samples]
-        f.create_dataset(
-            "metadata", data=np.array(meta, dtype=object), dtype=text, track_times=False
-        )
+    f.attrs["format"] = FORMAT_TAG
+    f.attrs["depth_unit"] = "mm"
+    _put(f, "image", _stack(samples, "image", lambda s: s.rgb, "uint8"))
+    if options.mask:
+        _put(f, "mask", _stack(samples, "mask", lambda s: s.mask, "uint8"))
+    if options.depth != "none":
+        _put(f, "depth", _stack(samples, "depth", lambda s: s.depth, "float32"))
+    if options.landmarks:
+        _put(f, "landmarks", _stack(samples, "landmarks", lambda s: s.landmarks, "float32"))
+        visible = _stack(samples, "landmark_visible", lambda s: s.landmark_visible, "bool")
+        _put(f, "landmark_visible", visible)
+    for name in options.extras:
+        _put(f, f"extras/{name}", _stack(samples, name, lambda s, n=name: s.extras[n], "uint8"))
+    _put(f, "identity", np.array([s.params.identity for s in samples], dtype=np.int64))
+    _put(f, "sample", np.array([s.params.sample for s in samples], dtype=np.int64))
+    keys = [sample_key(s.params.identity, s.params.sample) for s in samples]
+    f.create_dataset("key", data=np.array(keys, dtype=object), dtype=text, track_times=False)
+    with clock.stage("encode"):
+        meta = [encode_json(sample_metadata(s, options)).decode() for s in samples]
+    f.create_dataset("metadata", data=np.array(meta, dtype=object), dtype=text, track_times=False)
 
 
 def read_hdf5(out_dir: Path, path: Path) -> Iterator[SampleRecord]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from morphgen.clock import NO_CLOCK, StageClock
 from morphgen.config.schema import Output
-from morphgen.io.atomic import atomic_path
+from morphgen.io.atomic import atomic_file
 from morphgen.io.formats.registry import ShardFormat
 from morphgen.io.layout import sample_key, shard_stem
 from morphgen.io.members import SampleRecord, decode_member, encode_sample, new_sample
@@ -36,7 +36,10 @@ def write_tar(
     out_dir: Path, path: Path, samples: Sequence[Any], options: Output, clock: StageClock = NO_CLOCK
 ) -> None:
     """Write ``samples`` as one WebDataset shard at ``path`` (atomically)."""
-    with atomic_path(path) as tmp, tarfile.open(tmp, "w", format=tarfile.USTAR_FORMAT) as tar:
+    with (
+        atomic_file(path) as fh,
+        tarfile.open(fileobj=fh, mode="w", format=tarfile.USTAR_FORMAT) as tar,
+    ):
         for sample in samples:
             key = sample_key(sample.params.identity, sample.params.sample)
             with clock.stage("encode"):
