@@ -24,9 +24,7 @@ LATERAL = {
     "morphgen": [(f"{s}_{p}", s) for s in ("left", "right") for p in ("eye", "brow", "ear")],
     "celebamask": [(f"{s[0]}_{p}", s) for s in ("left", "right") for p in ("eye", "brow", "ear")],
     "lapa": [(f"{s}_{p}", s) for s in ("left", "right") for p in ("eye", "eyebrow")],
-    "facesynthetics": [
-        (f"{s}_{p}", s) for s in ("left", "right") for p in ("eye", "brow", "ear")
-    ],
+    "facesynthetics": [(f"{s}_{p}", s) for s in ("left", "right") for p in ("eye", "brow", "ear")],
 }
 LATERAL["celebamask_bisenet"] = LATERAL["celebamask"]
 LATERAL["helen"] = LATERAL["lapa"]
