@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load the source, write the report, print where it is."""
     source = load_source(args.source)
-    out = Path(args.out) if args.out else _default_out(source.path, "stats")
+    out = Path(args.out) if args.out else default_out(source.path, "stats")
     index = write_stats(source, out)
     print(f"{len(source.attributes)} attributes of {source.kind} {source.path}")
     print(f"report: {index}\njson:   {out / 'stats.json'}")
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_out(path: Path, name: str) -> Path:
+def default_out(path: Path, name: str) -> Path:
     """Next to the source (never inside a dataset): ``out/demo`` -> ``out/demo_stats``."""
     path = path.resolve()
     return path.with_name(f"{path.stem if path.is_file() else path.name}_{name}")

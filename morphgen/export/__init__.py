@@ -46,6 +46,8 @@ def _check(options: ExportOptions) -> None:
         raise MorphgenError("--val-pairs: only the insightface format writes verification pairs")
     if options.val_pairs < 0 or options.val_identities < 0:
         raise MorphgenError("--val-pairs and --val-identities must not be negative")
+    if 0 < options.val_pairs < 10:  # arcface_torch's verification runs 10-fold
+        raise MorphgenError(f"--val-pairs {options.val_pairs}: expected at least 10 pairs")
 
 
 def run_export(

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from morphgen import __version__
 from morphgen.errors import MorphgenError
@@ -23,6 +22,7 @@ from morphgen.export.align import alignment_matrix, arcface_points, warp
 from morphgen.io.atomic import clean_stale_temps, write_bytes
 from morphgen.io.encode import encode_image
 from morphgen.io.readers import Dataset, Sample, open_dataset
+from morphgen.progress import progress as progress_bar
 
 EXPORT_JSON = "export.json"
 
@@ -58,11 +58,9 @@ class Source:
         self.label_set: str = manifest.labels.get("set", "morphgen")
         self.count = len(self.dataset)
 
-    def samples(self, progress: bool, what: str) -> Iterator[Sample]:
-        """Every sample in dataset order, with a tqdm bar unless ``progress`` is false."""
-        return iter(
-            tqdm(self.dataset, total=self.count, desc=what, unit="img", disable=not progress)
-        )
+    def samples(self, show: bool, what: str) -> Iterator[Sample]:
+        """Every sample in dataset order, with a progress bar unless ``show`` is false."""
+        return progress_bar(self.dataset, what, total=self.count, show=show)
 
     def describe(self) -> dict[str, Any]:
         manifest = self.dataset.manifest

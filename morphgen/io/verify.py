@@ -20,6 +20,7 @@ import numpy as np
 from morphgen.io.atomic import is_temp, sha256_file
 from morphgen.io.readers import Dataset
 from morphgen.io.shards import ShardEntry
+from morphgen.progress import progress
 
 # Metadata every sample carries: enough to re-render it exactly (landmarks when configured).
 REQUIRED_METADATA = ("identity", "sample", "params", "camera", "backend")
@@ -114,5 +115,5 @@ def dataset_problems(ds: Dataset) -> Iterator[str]:
                 yield f"{rel}: temp file of an interrupted run"
             elif rel not in listed:
                 yield f"{rel}: not in the manifest"
-    for entry in ds.shards:
+    for entry in progress(ds.shards, "verify", unit="shard"):
         yield from shard_problems(ds, entry)

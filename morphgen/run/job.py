@@ -68,6 +68,7 @@ class ShardContext:
             share_key,
             lambda: load_model(self.model_path, config.model.regions, config.model.landmarks),
         )
+        self.model.sha256 = self.model_sha256  # into every sample's metadata
         self.sampler = Sampler(config, self.model)
         self.shards = plan_shards(self.sampler.plan(), self.options.samples_per_shard)
         self.hash = config_hash(config.to_dict(), self.model_sha256, spec.backend)
