@@ -188,7 +188,8 @@ _CELEBAMASK_EVIDENCE = (
 _LAPA_NOTES = "No ear or neck class: ears count as skin (assumed), the neck as background."
 _LAPA_EVIDENCE = (
     "Image-side (assumed): LaPa copies Helen's class list and does not document its side; "
-    "Helen's relabelled README says 'left brow (viewer side)'."
+    "Helen's relabelled README says 'left brow (viewer side)', and LaPa's own sample.png has "
+    "its 'left' brow and eye at smaller x than its 'right' ones."
 )
 _HELEN_EVIDENCE = "Image-side: the relabelled Helen's README says 'left brow (viewer side)'."
 

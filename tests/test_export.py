@@ -281,6 +281,10 @@ def test_refusals_are_one_clear_line(dataset, tmp_path, capsys):
          "holds no export.json"),
         (["export", str(dataset), "--to", "celebamask-hq", "--labels", "lapa", "--out",
           str(tmp_path / "o")], "celebamask-hq masks use CelebAMask-HQ's classes"),
+        (["export", str(dataset), "--to", "imagefolder", "--labels", "lapa", "--out",
+          str(tmp_path / "o")], "the imagefolder format writes no masks"),
+        (["export", str(dataset), "--to", "insightface", "--val-pairs", "4", "--out",
+          str(tmp_path / "o")], "expected at least 10 pairs"),
     ]  # fmt: skip
     for argv, message in cases:
         assert main([*argv, "--no-progress"]) == 2

@@ -42,6 +42,8 @@ def _check(options: ExportOptions) -> None:
         raise MorphgenError(f"--image-format {options.image_format}: expected png or jpg")
     if options.labels is not None:
         get_set(options.labels)
+        if options.to in ("insightface", "imagefolder"):
+            raise MorphgenError(f"--labels: the {options.to} format writes no masks")
     if options.val_pairs and options.to != "insightface":
         raise MorphgenError("--val-pairs: only the insightface format writes verification pairs")
     if options.val_pairs < 0 or options.val_identities < 0:
