@@ -4,6 +4,7 @@ ImageFolder walk; CelebAMask-HQ's combining rule; LaPa's text landmarks)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -79,7 +80,7 @@ def test_insightface_records_read_back_from_the_spec(dataset, samples, tmp_path)
     for k in range(1, n + 1):
         flag, label, _, image = recordio_spec.unpack(payloads[k])
         assert flag == 0 and label == identity_of[k - 1]
-        assert Image.open(__import__("io").BytesIO(image)).size == (112, 112)
+        assert Image.open(io.BytesIO(image)).size == (112, 112)
     for ident in range(c):
         _, (first, end), _, _ = recordio_spec.unpack(payloads[n + 1 + ident])
         assert [identity_of[k - 1] for k in range(int(first), int(end))] == [ident] * PER_IDENTITY
@@ -130,7 +131,7 @@ def test_val_pairs_come_from_held_out_identities(dataset, samples, tmp_path):
     assert len(bins) == 20 and len(issame) == 10 and sum(issame) == 5
     held = {s["identity"] for s in samples} - set(range(IDENTITIES - 2))
     assert set(record["val"]["identities_held_out"]) == held
-    assert all(Image.open(__import__("io").BytesIO(b)).size == (112, 112) for b in bins)
+    assert all(Image.open(io.BytesIO(b)).size == (112, 112) for b in bins)
 
 
 # ------------------------------------------------------------------------------ alignment

@@ -50,6 +50,8 @@ def _check(options: ExportOptions) -> None:
         raise MorphgenError("--val-pairs and --val-identities must not be negative")
     if 0 < options.val_pairs < 10:  # arcface_torch's verification runs 10-fold
         raise MorphgenError(f"--val-pairs {options.val_pairs}: expected at least 10 pairs")
+    if options.val_identities == 1:
+        raise MorphgenError("--val-identities 1: different-identity pairs need at least 2")
 
 
 def run_export(
