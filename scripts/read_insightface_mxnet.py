@@ -3,11 +3,15 @@
 Run with an interpreter that has mxnet (it needs numpy < 2, so not morphgen's own env):
 ``python scripts/read_insightface_mxnet.py EXPORT_DIR`` prints one JSON line: the header
 record's labels, each image record's label and decoded shape, each identity range, and
-the number of records a sequential (index-free) read finds. tests/test_export.py runs it
+the number of records a sequential (index-free) read finds, and, when ``val.bin`` exists,
+its pair count, same-pair count and decoded image shapes as arcface_torch's ``load_bin``
+reads them. tests/test_export.py runs it
 when MORPHGEN_MXNET_PYTHON names such an interpreter.
 """
 
 import json
+import os
+import pickle
 import sys
 
 import numpy as np
@@ -33,7 +37,13 @@ def main(directory: str) -> None:
     while sequential.read() is not None:
         n += 1
     out = {"flag": int(header.flag), "header": [first, end], "images": images}
-    print(json.dumps({**out, "ranges": ranges, "sequential": n}))
+    out.update(ranges=ranges, sequential=n)
+    if os.path.exists(f"{directory}/val.bin"):
+        with open(f"{directory}/val.bin", "rb") as fh:
+            bins, issame = pickle.load(fh, encoding="bytes")
+        shapes = sorted({tuple(mx.image.imdecode(b).shape) for b in bins})
+        out["val"] = [len(issame), int(sum(issame)), [list(s) for s in shapes]]
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

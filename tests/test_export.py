@@ -97,18 +97,22 @@ def test_insightface_records_read_back_from_the_spec(dataset, samples, tmp_path)
     reason="set MORPHGEN_MXNET_PYTHON to an interpreter with mxnet (needs numpy < 2)",
 )
 def test_insightface_records_read_back_with_mxnet(dataset, samples, tmp_path):
-    export(dataset, tmp_path, options("insightface"))
+    export(dataset, tmp_path, options("insightface", val_pairs=10, val_identities=2))
     script = ROOT / "scripts" / "read_insightface_mxnet.py"
     run = subprocess.run(
         [os.environ["MORPHGEN_MXNET_PYTHON"], str(script), str(tmp_path)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     got = json.loads(run.stdout.strip().splitlines()[-1])
-    n = len(samples)
-    assert got["flag"] == 2 and got["header"] == [n + 1, n + 1 + IDENTITIES]
-    assert [label for label, _ in got["images"]] == sorted(s["identity"] for s in samples)
+    c = IDENTITIES - 2
+    n = c * PER_IDENTITY
+    assert got["flag"] == 2 and got["header"] == [n + 1, n + 1 + c]
+    assert [label for label, _ in got["images"]] == sorted(
+        s["identity"] for s in samples if s["identity"] < c
+    )
     assert all(shape == [112, 112, 3] for _, shape in got["images"])
-    assert got["ranges"][0] == [1, 1 + PER_IDENTITY] and got["sequential"] == n + 1 + IDENTITIES
+    assert got["ranges"][0] == [1, 1 + PER_IDENTITY] and got["sequential"] == n + 1 + c
+    assert got["val"] == [10, 5, [[112, 112, 3]]]
 
 
 def test_a_payload_holding_the_magic_number_survives_the_split():
