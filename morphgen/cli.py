@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "morphgen.commands.config",
     "morphgen.commands.generate",
     "morphgen.commands.verify",
+    "morphgen.commands.export",
     "morphgen.commands.preview",
     "morphgen.commands.model",
     "morphgen.commands.labels",

@@ -11,9 +11,9 @@ Each target set states which convention its annotations follow (``side``):
 The label orders come from the datasets' own documentation (see REFERENCE.md section 3;
 CelebAMask-HQ: github.com/switchablenorms/CelebAMask-HQ; its second order is the one
 face-parsing.PyTorch / BiSeNet trains with; LaPa: github.com/JDAI-CV/lapa-dataset;
-FaceSynthetics: github.com/microsoft/FaceSynthetics). Which side convention each
-human-annotated set uses is not documented by its authors; the choices below are
-assumptions and are marked ``side_verified=False``.
+FaceSynthetics: github.com/microsoft/FaceSynthetics). No set's authors state its side
+convention in words; ``evidence`` says what each choice rests on, and a set whose choice
+rests on no public evidence is marked ``side_verified=False`` ("(assumed)").
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from morphgen.config.schema import LABEL_SETS
+from morphgen.config.schema import LABEL_SETS as SET_NAMES
 from morphgen.errors import MorphgenError
 from morphgen.labels import LABELS
 
@@ -68,6 +68,7 @@ class LabelSet:
     absent: tuple[str, ...]  # target classes a bald, unaccessorised 3DMM head cannot produce
     colours: dict[str, Colour]
     notes: str = ""
+    evidence: str = ""  # why ``side`` is what it is
 
     def class_id(self, name: str) -> int:
         """Index of a class of this set by name."""
@@ -125,21 +126,22 @@ _FACESYNTHETICS = _numbered(
 # - scalp: the model is bald; a bald scalp is annotated as skin in these sets (there is no
 #   hair to label), so scalp -> skin. Hair is listed as absent instead.
 # - neck: LaPa and Helen annotate the face only; their necks are background.
-# - left/right: image-side sets swap (the subject's left eye appears on the image's right).
+# - left/right: subject-side sets keep morphgen's sides; image-side sets swap them (the
+#   subject's left eye appears on the image's right).
 _CELEBAMASK_REMAP = {
     "background": "background",
     "skin": "skin",
     "nose": "nose",
-    "left_eye": "r_eye",
-    "right_eye": "l_eye",
-    "left_brow": "r_brow",
-    "right_brow": "l_brow",
+    "left_eye": "l_eye",
+    "right_eye": "r_eye",
+    "left_brow": "l_brow",
+    "right_brow": "r_brow",
     "upper_lip": "u_lip",
     "lower_lip": "l_lip",
     "inner_mouth": "mouth",
     "teeth": "mouth",
-    "left_ear": "r_ear",
-    "right_ear": "l_ear",
+    "left_ear": "l_ear",
+    "right_ear": "r_ear",
     "neck": "neck",
     "scalp": "skin",
 }
@@ -179,13 +181,19 @@ _FACESYNTHETICS_REMAP = {
 }
 
 _CELEBAMASK_ABSENT = ("eye_g", "hair", "hat", "ear_r", "neck_l", "cloth")
-_CELEBAMASK_NOTES = (
-    "Assumed image-side left/right (unverified; the annotation guide is not public)."
+_CELEBAMASK_EVIDENCE = (
+    "Subject-side: a CelebAMask-HQ-trained parser (FaRL, through the facer library's "
+    "face-parsing notebook) puts the class it reads from *_l_eye.png on the image-right eye "
+    "of a real photo, and the masks of CelebAMask-HQ's own MaskGAN demo samples put l_eye at "
+    "x ~ 320 of 512 (image right)."
 )
-_LAPA_NOTES = (
-    "No ear or neck class: ears count as skin (assumed), the neck as background. "
-    "Assumed image-side left/right (unverified)."
+_LAPA_NOTES = "No ear or neck class: ears count as skin (assumed), the neck as background."
+_LAPA_EVIDENCE = (
+    "Image-side (assumed): LaPa copies Helen's class list and does not document its side; "
+    "Helen's relabelled README says 'left brow (viewer side)', and LaPa's own sample.png has "
+    "its 'left' brow and eye at smaller x than its 'right' ones."
 )
+_HELEN_EVIDENCE = "Image-side: the relabelled Helen's README says 'left brow (viewer side)'."
 
 SETS: dict[str, LabelSet] = {
     s.name: s
@@ -199,17 +207,18 @@ SETS: dict[str, LabelSet] = {
             remap={label.name: label.name for label in LABELS},
             absent=(),
             colours={label.name: label.color for label in LABELS},
+            evidence="Subject-side by construction: the labels come from the model's regions.",
         ),
         LabelSet(
             "celebamask",
             "CelebAMask-HQ, original order (19)",
             _CELEBAMASK_ORIGINAL,
-            side="image",
-            side_verified=False,
+            side="subject",
+            side_verified=True,
             remap=_CELEBAMASK_REMAP,
             absent=_CELEBAMASK_ABSENT,
             colours=_CELEBAMASK_COLOURS,
-            notes=_CELEBAMASK_NOTES,
+            evidence=_CELEBAMASK_EVIDENCE,
         ),
         LabelSet(
             "lapa",
@@ -221,6 +230,7 @@ SETS: dict[str, LabelSet] = {
             absent=("hair",),
             colours=_hue_palette(_LAPA),
             notes=_LAPA_NOTES,
+            evidence=_LAPA_EVIDENCE,
         ),
         LabelSet(
             "facesynthetics",
@@ -231,10 +241,9 @@ SETS: dict[str, LabelSet] = {
             remap=_FACESYNTHETICS_REMAP,
             absent=("hair", "beard", "clothing", "glasses", "headwear", "facewear"),
             colours=_hue_palette(_FACESYNTHETICS),
-            notes=(
-                "Rendered from a 3D model, so assumed subject-side left/right (unverified). "
-                "255 'ignore' is never produced."
-            ),
+            notes="255 'ignore' is never produced.",
+            evidence="Subject-side (assumed): rendered from a 3D model, whose sides are the "
+            "subject's; its docs do not say.",
         ),
     )
 }
@@ -246,8 +255,14 @@ SETS["celebamask_bisenet"] = replace(
     title="CelebAMask-HQ, face-parsing.PyTorch / BiSeNet order (19)",
     classes=_CELEBAMASK_BISENET,
 )
-SETS["helen"] = replace(SETS["lapa"], name="helen", title="Helen (11, LaPa's order)")
-SETS = {name: SETS[name] for name in LABEL_SETS}  # the schema's names, in its order
+SETS["helen"] = replace(
+    SETS["lapa"],
+    name="helen",
+    title="Helen (11, LaPa's order)",
+    side_verified=True,
+    evidence=_HELEN_EVIDENCE,
+)
+SETS = {name: SETS[name] for name in SET_NAMES}  # the schema's names, in its order
 
 LABEL_SETS: dict[str, list[tuple[int, str]]] = {name: list(s.classes) for name, s in SETS.items()}
 

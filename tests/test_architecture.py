@@ -11,16 +11,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "morphgen"
 
 # Layers from the bottom up: a module may import its own layer and the layers below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "clock", "scene", "labels", "labelsets", "config"),
+    ("errors", "clock", "hashing", "progress", "scene", "labels", "labelsets", "config"),
     ("model",),
     ("sampling", "render"),
     ("io",),
-    ("run", "gaps"),
+    ("run", "gaps", "export"),
     ("bench",),
     ("commands", "cli", "__init__", "__main__"),
 )
 # Packages of one layer that must not import each other.
-APART = (("sampling", "render"), ("run", "gaps"))
+APART = (("sampling", "render"), ("run", "gaps"), ("run", "export"), ("gaps", "export"))
 
 
 def _module(path: Path) -> str:

@@ -15,6 +15,7 @@ from generate_config import CONFIG, config, start_run, tree_bytes, wait_for_shar
 
 from morphgen.cli import main
 from morphgen.errors import MorphgenError
+from morphgen.hashing import sha256_file
 from morphgen.io import atomic
 from morphgen.io.manifest import load_manifest
 from morphgen.io.readers import open_dataset
@@ -89,7 +90,7 @@ def test_full_disk_stops_cleanly_and_resume_finishes(reference, tmp_path, monkey
     assert 0 < len(manifest.shards) < 4
     assert not [p for p in out.rglob("*") if atomic.is_temp(p)]
     for entry in manifest.shards.values():
-        assert atomic.sha256_file(out / entry.file) == entry.sha256
+        assert sha256_file(out / entry.file) == entry.sha256
     generate(config(), out, workers=1, progress=False)
     assert tree_bytes(out) == tree_bytes(reference)
 

@@ -7,7 +7,7 @@ from fs_helpers import resize, small_filesystem
 from generate_config import CONFIG, config, tree_bytes
 
 from morphgen.cli import main
-from morphgen.io import atomic
+from morphgen.hashing import sha256_file
 from morphgen.io.manifest import load_manifest
 from morphgen.run.generate import generate
 
@@ -36,7 +36,7 @@ def test_hdf5_on_a_full_disk_stops_with_one_message_and_resumes(tmp_path, capsys
             on_disk = {p.relative_to(out).as_posix() for p in (out / "shards").iterdir()}
             assert on_disk == listed  # no temp file, no unlisted shard under a final name
             for entry in manifest.shards.values():
-                assert atomic.sha256_file(out / entry.file) == entry.sha256
+                assert sha256_file(out / entry.file) == entry.sha256
                 assert (out / entry.file).read_bytes() == (reference / entry.file).read_bytes()
             resize(mnt, 64 * shard)  # space freed: the same command finishes the dataset
             assert main([*args, "--quiet"]) == 0

@@ -10,6 +10,7 @@ import psutil
 import yaml
 from generate_config import CONFIG, start_run, wait_for_shards
 
+from morphgen.hashing import sha256_file
 from morphgen.io import atomic
 from morphgen.io.manifest import load_manifest
 from morphgen.io.readers import read_shard
@@ -49,5 +50,5 @@ def test_ctrl_c_stops_the_workers_within_a_second(tmp_path):
     listed = {out / e.file for e in manifest.shards.values()}
     assert set(before) == listed and len(listed) < 12
     for entry in manifest.shards.values():
-        assert atomic.sha256_file(out / entry.file) == entry.sha256
+        assert sha256_file(out / entry.file) == entry.sha256
         assert len(list(read_shard("webdataset", out, out / entry.file))) == entry.samples == 6

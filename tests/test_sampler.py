@@ -295,6 +295,13 @@ def small_version(path: Path):
     """A ready config with its own model swapped for the small synthetic one."""
     cfg = load_config(path)
     cfg.identities.count = min(cfg.identities.count, 3)
+    for section, part in (
+        (cfg.expression, MODEL.expression),
+        (cfg.identities.shape, MODEL.shape),
+        (cfg.identities.color, MODEL.color),
+    ):  # a config's component counts are for its own model
+        if section.components is not None:
+            section.components = min(section.components, part.n_components)
     if cfg.identities.min_distance is not None:
         cfg.identities.min_distance.distance = 0.1
     return cfg

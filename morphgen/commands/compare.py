@@ -7,7 +7,7 @@ from pathlib import Path
 
 from morphgen.errors import MorphgenError
 from morphgen.gaps.divergence import BINNING_TEXT, SMOOTHING_TEXT, compare
-from morphgen.gaps.report import write_compare
+from morphgen.gaps.report import report_dir_beside, write_compare
 from morphgen.gaps.sources import load_source
 
 
@@ -22,7 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("a", metavar="A", help="dataset directory or CSV")
     parser.add_argument("b", metavar="B", help="dataset directory or CSV")
-    parser.add_argument("-o", "--out", metavar="DIR", default="compare", help="report directory")
+    parser.add_argument(
+        "-o",
+        "--out",
+        metavar="DIR",
+        help="report directory (default: A_vs_B next to A, never the working directory)",
+    )
     parser.add_argument(
         "--bins", type=int, metavar="N", help="fixed number of bins instead of the rule"
     )
@@ -52,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             f"{d.edges.size - 1:5d}"
         )
     print("noise: what two samples of one distribution would read, (bins-1)/2 (1/nA + 1/nB)")
-    index = write_compare(a, b, divergences, Path(args.out))
-    print(f"\nreport: {index}")
+    out = Path(args.out) if args.out else report_dir_beside(a.path, f"vs_{Path(b.name).stem}")
+    index = write_compare(a, b, divergences, out)
+    print(f"\nreport: {index.resolve()}")
     return 0

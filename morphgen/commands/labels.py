@@ -55,7 +55,7 @@ def describe_set(s: LabelSet) -> str:
             "(absent)" if name in s.absent else "-"
         )
         rows.append([str(cid), name, "#{:02x}{:02x}{:02x}".format(*s.colours[name]), produced])
-    parts = [f"{s.name}: {s.title}; {_side(s)}", _table(rows)]
+    parts = [f"{s.name}: {s.title}; {_side(s)}", f"evidence: {s.evidence}", _table(rows)]
     if s.absent:
         parts.append("absent (the model cannot produce): " + ", ".join(s.absent))
     if s.notes:
@@ -79,5 +79,7 @@ def overview() -> str:
     lines += ["", "Mapping (id name in each set):", _table(rows), ""]
     for s in sets[1:]:
         lines.append(f"absent in {s.name}: {', '.join(s.absent)}")
+    lines += ["", "Which side left/right means, and the evidence:"]
+    lines += [f"  {s.name}: {s.evidence}" for s in sets]
     lines.append("\n`morphgen labels --set NAME` shows one set in full.")
     return "\n".join(lines)

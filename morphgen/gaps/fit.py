@@ -24,6 +24,7 @@ from morphgen.config.distributions import Distribution
 from morphgen.errors import MorphgenError
 from morphgen.gaps.divergence import Divergence, divergence, finite
 from morphgen.gaps.mixture import GaussianMixture, best_gmm
+from morphgen.progress import progress
 
 ALIASES = {"yaw": "pose.yaw", "pitch": "pose.pitch", "roll": "pose.roll"}
 METHODS = ("gmm", "empirical")
@@ -152,7 +153,7 @@ def fit_config(
         )
     data = config.to_dict()
     specs = {}
-    for column, path in found.items():
+    for column, path in progress(found.items(), "fit", total=len(found), unit="column"):
         try:
             specs[column] = fitted_spec(target[column], method, max_components)
         except ValueError as exc:

@@ -67,9 +67,11 @@ def save_csv(path: Path, attributes: dict[str, np.ndarray]) -> list[str]:
 def load_dataset(directory: Path) -> dict[str, np.ndarray]:
     """Attributes of every sample of a morphgen dataset, read in its manifest's label set."""
     from morphgen.io.readers import open_dataset
+    from morphgen.progress import progress
 
     dataset = open_dataset(directory)
-    return dataset_attributes(dataset, str(dataset.manifest.labels.get("set", "morphgen")))
+    samples = progress(dataset, f"read {Path(directory).name}", total=len(dataset))
+    return dataset_attributes(samples, str(dataset.manifest.labels.get("set", "morphgen")))
 
 
 def load_source(path: str | Path) -> Source:

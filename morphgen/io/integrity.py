@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from morphgen.io.atomic import sha256_file
+from morphgen.hashing import sha256_file
 from morphgen.io.formats import get_format
 from morphgen.io.paths import OutsidePath, dataset_path
 from morphgen.io.shards import ShardEntry

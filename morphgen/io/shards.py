@@ -9,7 +9,7 @@ from typing import Any
 
 from morphgen.clock import NO_CLOCK, StageClock
 from morphgen.config.schema import Output
-from morphgen.io.atomic import sha256_file
+from morphgen.hashing import sha256_file
 from morphgen.io.formats import get_format
 
 

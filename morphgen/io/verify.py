@@ -14,13 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from morphgen.io.atomic import is_temp, sha256_file
+from morphgen.hashing import sha256_file
+from morphgen.io.atomic import is_temp
 from morphgen.io.formats import get_format
 from morphgen.io.integrity import folder_file_problems
 from morphgen.io.lock import run_in_progress
 from morphgen.io.paths import OutsidePath, dataset_path
 from morphgen.io.readers import Dataset
 from morphgen.io.shards import ShardEntry
+from morphgen.progress import progress
 
 # Metadata every sample carries: enough to re-render it exactly (landmarks when configured).
 REQUIRED_METADATA = ("identity", "sample", "params", "camera", "backend")
@@ -111,5 +113,5 @@ def dataset_problems(ds: Dataset) -> Iterator[str]:
                 yield f"{rel}: temp file of {run}"
             elif rel not in listed:
                 yield f"{rel}: not in the manifest"
-    for entry in ds.shards:
+    for entry in progress(ds.shards, "verify", unit="shard"):
         yield from shard_problems(ds, entry)

@@ -77,8 +77,11 @@ def _complete(model: MorphableModel, regions: Path | None, landmarks: Path | Non
 @lru_cache(maxsize=4)
 def _load(path: Path, stamps: tuple, regions: Path | None, landmarks: Path | None):
     del stamps  # part of the cache key only: a rewritten file is read again
+    from morphgen.hashing import sha256_file
+
     model = read_model_file(path)
     _complete(model, regions, landmarks)
+    model.sha256 = sha256_file(path)  # written into every sample's metadata
     return model
 
 

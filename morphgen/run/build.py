@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from morphgen.config.schema import Config
-from morphgen.io.atomic import sha256_file
+from morphgen.hashing import sha256_file
 from morphgen.model.load import DEFAULT_MODEL
 from morphgen.model.load import load_model as load_model_file
 from morphgen.model.morphable import MorphableModel
@@ -38,6 +38,7 @@ def load_model(config: Config, path: str | Path | None = None) -> ConfiguredMode
         key.hexdigest(),
         lambda: load_model_file(model_path, section.regions, section.landmarks),
     )
+    model.sha256 = digest  # into every sample's metadata (a cached copy may predate it)
     return ConfiguredModel(model, model_path, digest)
 
 

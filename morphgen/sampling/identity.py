@@ -17,6 +17,7 @@ import numpy as np
 
 from morphgen.config.schema import Identities
 from morphgen.model.morphable import MorphableModel
+from morphgen.sampling.components import component_count
 
 
 def stream_key(name: str) -> int:
@@ -37,12 +38,8 @@ class IdentitySampler:
         self.cfg = cfg
         self.seed = seed
         n_shape, n_color = model.shape.n_components, model.color.n_components
-        self.k_shape = (
-            n_shape if cfg.shape.components is None else min(cfg.shape.components, n_shape)
-        )
-        self.k_color = (
-            n_color if cfg.color.components is None else min(cfg.color.components, n_color)
-        )
+        self.k_shape = component_count(cfg.shape, "identities.shape.components", n_shape)
+        self.k_color = component_count(cfg.color, "identities.color.components", n_color)
         # features whose Euclidean distance is the configured identity distance
         space = cfg.min_distance.space if cfg.min_distance else "shape_rms_mm"
         self.space = space

@@ -26,6 +26,7 @@ from morphgen.config.distributions import Distribution
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
+from morphgen.sampling.components import component_count
 from morphgen.sampling.expression import preset_vectors
 from morphgen.sampling.identity import IdentitySampler, generator
 from morphgen.sampling.illumination import LightPrior
@@ -163,7 +164,7 @@ class Sampler:
             else None
         )
         n_expr = 0 if self.model.expression is None else self.model.expression.n_components
-        self.k_expression = n_expr if ex.components is None else min(ex.components, n_expr)
+        self.k_expression = component_count(ex, "expression.components", n_expr)
         self.k_blendshapes = 0 if bs is None else len(bs.names)
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
