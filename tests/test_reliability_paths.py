@@ -20,13 +20,6 @@ from morphgen.run.generate import generate
 FOLDERS = {**CONFIG["output"], "format": "folders"}
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reference")
-    generate(config(), out, workers=1, progress=False)
-    return out
-
-
 def _victim(tmp_path: Path) -> Path:
     """A directory outside the dataset with a file of the user's in it."""
     victim = tmp_path / "elsewhere"
