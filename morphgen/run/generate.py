@@ -27,7 +27,7 @@ from morphgen import __version__
 from morphgen.errors import MorphgenError
 from morphgen.io.atomic import clean_stale_temps
 from morphgen.io.folder_writer import FOLDERS
-from morphgen.io.integrity import dataset_path, index_files, shard_damage
+from morphgen.io.integrity import OutsidePath, dataset_path, index_files, shard_damage
 from morphgen.io.lock import LOCK, directory_lock
 from morphgen.io.manifest import MANIFEST, Manifest, label_info, load_manifest, save_manifest
 from morphgen.io.shards import ShardEntry, shard_file
@@ -108,12 +108,15 @@ def _remove_dataset(out_dir: Path, old: Manifest, extras: list[str]) -> None:
     """Remove the files ``old`` lists (shards, each file of a folders index), the manifest
     and preview, then the dataset's folders left empty; never anything else."""
     for entry in old.shards.values():
-        path = dataset_path(out_dir, entry.file)
-        if old.format == "folders" and path.is_file():
-            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-                for rel in index_files(path):
-                    dataset_path(out_dir, rel).unlink(missing_ok=True)
-        path.unlink(missing_ok=True)
+        try:
+            path = dataset_path(out_dir, entry.file)
+            if old.format == "folders" and path.is_file():
+                with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                    for rel in index_files(path):
+                        dataset_path(out_dir, rel).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+        except OutsidePath as exc:  # a hostile or edited manifest: never remove outside
+            print(f"morphgen: {exc}; not removed", file=sys.stderr)
     for name in ("preview.png", MANIFEST):
         (out_dir / name).unlink(missing_ok=True)
     for name in (*_DATASET_PARTS, *extras):
