@@ -20,13 +20,6 @@ from morphgen.run.generate import generate
 FOLDERS = {**CONFIG["output"], "format": "folders"}
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reference")
-    generate(config(), out, workers=1, progress=False)
-    return out
-
-
 def _victim(tmp_path: Path) -> Path:
     """A directory outside the dataset with a file of the user's in it."""
     victim = tmp_path / "elsewhere"
@@ -172,3 +165,17 @@ def test_a_complete_dataset_on_a_full_disk_reruns_with_success(tmp_path, capsys)
         stamp = (mnt / "d" / "manifest.json").stat().st_ino
         assert main([*args, "--workers", "1"]) == 0, capsys.readouterr().err
         assert (mnt / "d" / "manifest.json").stat().st_ino == stamp  # not rewritten
+
+
+def test_overwrite_never_removes_what_a_manifest_lists_outside(reference, tmp_path, capsys):
+    out = tmp_path / "data" / "d"
+    shutil.copytree(reference, out)
+    outside = tmp_path / "data" / "keep.txt"
+    outside.write_bytes(b"the user's")
+    manifest = _manifest(out)
+    manifest["shards"][0]["file"] = "../keep.txt"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    generate(config(seed=8), out, workers=1, overwrite=True, progress=False)
+    assert outside.read_bytes() == b"the user's"
+    err = capsys.readouterr().err
+    assert "../keep.txt: a path outside the dataset directory; not removed" in err

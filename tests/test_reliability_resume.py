@@ -5,20 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from generate_config import CONFIG, config, tree_bytes
 
 from morphgen.io.manifest import load_manifest
 from morphgen.run.generate import generate
 
 FOLDERS = {**CONFIG["output"], "format": "folders"}
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reference")
-    generate(config(), out, workers=1, progress=False)
-    return out
 
 
 def _resume(out: Path, capsys, **changes) -> tuple[int, str]:

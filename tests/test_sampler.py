@@ -200,8 +200,11 @@ def test_pose_camera_and_augment_follow_the_config():
 def test_backgrounds_from_a_directory_or_procedural(tmp_path):
     bg = tmp_path / "bg"
     (bg / "sub").mkdir(parents=True)
-    for name in ("a.png", "b.JPG", "sub/c.webp", "notes.txt"):
-        (bg / name).write_bytes(b"x")
+    from PIL import Image
+
+    for name, fmt in (("a.png", "PNG"), ("b.JPG", "JPEG"), ("sub/c.webp", "WEBP")):
+        Image.new("RGB", (8, 8), (90, 120, 200)).save(bg / name, format=fmt)
+    (bg / "notes.txt").write_bytes(b"x")
     s = sampler({"background": {"directory": str(bg)}})
     specs = [s.scene(0, j).background for j in range(40)]
     assert {b["kind"] for b in specs} == {"image"}

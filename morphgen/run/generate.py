@@ -31,7 +31,7 @@ from morphgen.io.integrity import index_files, shard_damage
 from morphgen.io.layout import LOCK, MANIFEST, PREVIEW
 from morphgen.io.lock import directory_lock
 from morphgen.io.manifest import Manifest, label_info, load_manifest, save_manifest
-from morphgen.io.paths import dataset_path
+from morphgen.io.paths import OutsidePath, dataset_path
 from morphgen.io.shards import ShardEntry
 from morphgen.run.job import JobSpec, ShardContext, context_for
 
@@ -132,12 +132,15 @@ def _remove_dataset(out_dir: Path, old: Manifest, extras: list[str]) -> None:
     """Remove the files ``old`` lists (shards, each file of a folders index), the manifest
     and preview, then the dataset's folders left empty; never anything else."""
     for entry in old.shards.values():
-        path = dataset_path(out_dir, entry.file)
-        if old.format == "folders" and path.is_file():
-            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-                for rel in index_files(path):
-                    dataset_path(out_dir, rel).unlink(missing_ok=True)
-        path.unlink(missing_ok=True)
+        try:
+            path = dataset_path(out_dir, entry.file)
+            if old.format == "folders" and path.is_file():
+                with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                    for rel in index_files(path):
+                        dataset_path(out_dir, rel).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+        except OutsidePath as exc:  # a hostile or edited manifest: never remove outside
+            print(f"morphgen: {exc}; not removed", file=sys.stderr)
     for name in (PREVIEW, MANIFEST):
         (out_dir / name).unlink(missing_ok=True)
     for name in (*_DATASET_PARTS, *extras):
