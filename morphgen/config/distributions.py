@@ -16,6 +16,7 @@ import csv
 import math
 from abc import ABC, abstractmethod
 from pathlib import Path
+from statistics import NormalDist
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
@@ -32,8 +33,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from scipy.special import ndtr, ndtri
 
+_NORMAL = NormalDist()
+_TINY, _BELOW_ONE = np.finfo(np.float64).tiny, 1.0 - 2.0**-53  # inv_cdf needs 0 < p < 1
 TAGS = ("constant", "normal", "truncnormal", "uniform", "mixture", "choice", "empirical", "grid")
 
 
@@ -95,12 +97,13 @@ class TruncNormal(Distribution):
 
     def sample(self, rng, size=1, index=None):
         # Inverse CDF on the standardised interval; an interval right of the mean is
-        # mirrored first, where the normal CDF keeps its precision. (scipy.stats is not
-        # imported: it costs every worker ~40 MB and ~0.25 ms a call.)
+        # mirrored first, where the normal CDF keeps its precision. The standard library's
+        # NormalDist does it: scipy would cost every worker ~20 MB (scipy.stats ~40 MB).
         a, b = (self.low - self.mean) / self.std, (self.high - self.mean) / self.std
         flip = a > 0
         lo, hi = (-b, -a) if flip else (a, b)
-        z = ndtri(rng.uniform(ndtr(lo), ndtr(hi), size=size))
+        u = np.clip(rng.uniform(_NORMAL.cdf(lo), _NORMAL.cdf(hi), size=size), _TINY, _BELOW_ONE)
+        z = np.array([_NORMAL.inv_cdf(float(p)) for p in np.ravel(u)]).reshape(np.shape(u))
         out = self.mean + self.std * (-z if flip else z)
         return np.clip(out, self.low, self.high)
 

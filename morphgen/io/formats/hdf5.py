@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import h5py
 import numpy as np
 
 from morphgen.clock import NO_CLOCK, StageClock
@@ -25,6 +24,9 @@ from morphgen.io.encode import encode_json
 from morphgen.io.formats.registry import ShardFormat
 from morphgen.io.layout import sample_key, shard_stem
 from morphgen.io.members import SampleRecord, new_sample, sample_metadata
+
+if TYPE_CHECKING:  # h5py is imported where a shard is written or read: workers that
+    import h5py  # write other formats never load it (~11 MB each)
 
 FORMAT_TAG = "morphgen-hdf5-shard-1"
 
@@ -56,6 +58,8 @@ def write_hdf5(
     are written with one checked write: h5py reports write errors of a file on disk only
     from finalisers, where a full disk would go unnoticed and leave a corrupt shard.
     """
+    import h5py
+
     memory = h5py.File(
         path.name, "w", driver="core", backing_store=False, libver=("earliest", "v110")
     )
@@ -68,6 +72,8 @@ def write_hdf5(
 
 def _fill(f: h5py.File, samples: Sequence[Any], options: Output, clock: StageClock) -> None:
     """Every dataset of one shard, in ``f``."""
+    import h5py
+
     text = h5py.string_dtype("utf-8")
     f.attrs["format"] = FORMAT_TAG
     f.attrs["depth_unit"] = "mm"
@@ -93,6 +99,8 @@ def _fill(f: h5py.File, samples: Sequence[Any], options: Output, clock: StageClo
 
 def read_hdf5(out_dir: Path, path: Path) -> Iterator[SampleRecord]:
     """Samples of an HDF5 shard, in order."""
+    import h5py
+
     with h5py.File(path, "r") as f:
         keys = [k.decode() if isinstance(k, bytes) else str(k) for k in f["key"][()]]
         extras = list(f["extras"]) if "extras" in f else []
