@@ -18,7 +18,7 @@ def test_workers_below_one_are_refused(tmp_path, capsys, workers):
     args = ["generate", "--config", str(write_config(tmp_path)), "--out", str(out)]
     assert main([*args, "--workers", workers, "--quiet"]) == 2
     assert f"--workers {workers}: expected a positive number" in capsys.readouterr().err
-    assert not (out / "manifest.json").exists()
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,19 @@ def test_workers_below_one_are_refused(tmp_path, capsys, workers):
     ids=["list", "params-list", "huge-width"],
 )
 def test_render_params_are_checked_like_a_config(tmp_path, capsys, params, message):
+    _render_fails(tmp_path, capsys, json.dumps(params), message)
+
+
+@pytest.mark.parametrize("number", ["NaN", "-Infinity", "1e999"])
+def test_render_params_must_be_finite(tmp_path, capsys, number):
+    text = f'{{"identity": 0, "sample": 0, "yaw": {number}}}'
+    _render_fails(tmp_path, capsys, text, f"{number} is not a finite number")
+
+
+def _render_fails(tmp_path, capsys, text: str, message: str) -> None:
     path = tmp_path / "params.json"
-    path.write_text(json.dumps(params))
+    path.write_text(text)
+
     out = tmp_path / "render"
     assert main(["render", "--params", str(path), "--out", str(out)]) == 2
     err = capsys.readouterr().err

@@ -114,3 +114,11 @@ def test_an_identity_count_beyond_the_stated_limit_is_refused(tmp_path, capsys):
     assert main(["config", "check", str(path)]) == 2
     err = capsys.readouterr().err
     assert "line 3: identities.count:" in err and f"{MAX_IDENTITIES}" in err
+
+
+def test_a_non_finite_number_in_an_empirical_csv_names_file_and_row(tmp_path, capsys):
+    (tmp_path / "yaw.csv").write_text("yaw\n1.5\nnan\n")
+    path = tmp_path / "c.yaml"
+    path.write_text("pose:\n  yaw: {dist: empirical, csv: yaw.csv, column: yaw}\n")
+    assert main(["config", "check", str(path)]) == 2
+    assert "yaw.csv:3: yaw='nan' is not a finite number" in capsys.readouterr().err

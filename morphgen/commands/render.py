@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _no_constant(name: str) -> float:
+    """JSON's NaN and Infinity, refused."""
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _finite(text: str) -> float:
+    """A JSON number, refused when it overflows to infinity."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
 def check_image_size(params: SceneParams, path: Path) -> None:
     """The camera.width/height limits of a config, for scene parameters read from a file."""
     from morphgen.config.schema import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
@@ -61,7 +75,7 @@ def _scene(args: argparse.Namespace):
     if args.params:
         path = Path(args.params)
         try:
-            data = json.loads(path.read_text())
+            data = json.loads(path.read_text(), parse_constant=_no_constant, parse_float=_finite)
         except (OSError, ValueError) as exc:
             raise MorphgenError(f"{path}: cannot read scene parameters ({exc})") from exc
         if isinstance(data, dict):

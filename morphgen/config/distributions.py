@@ -185,9 +185,12 @@ def _csv_column(path: Path, column: str) -> list[float]:
             if not cell:
                 continue
             try:
-                values.append(float(cell))
+                value = float(cell)
             except ValueError:
                 raise ValueError(f"{path}:{lineno}: {column}={cell!r} is not a number") from None
+            if not math.isfinite(value):
+                raise ValueError(f"{path}:{lineno}: {column}={cell!r} is not a finite number")
+            values.append(value)
     return values
 
 

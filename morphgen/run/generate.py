@@ -259,10 +259,10 @@ def generate(
     from morphgen.render.select import resolve_backend_name
 
     start = time.perf_counter()
-    out_dir = Path(out_dir).resolve()
-    prepare_dir(out_dir)
     if workers is not None and workers < 1:
         raise MorphgenError(f"--workers {workers}: expected a positive number of processes")
+    out_dir = Path(out_dir).resolve()
+    prepare_dir(out_dir)
     if executor not in ("local", "dask"):
         raise MorphgenError(f"--executor {executor!r}: expected local or dask")
     name = backend or config.render.backend
