@@ -35,7 +35,8 @@ OUTPUTS = ("mask", "depth")  # landmarks are always computed (metadata needs the
 FACE_REGIONS = (
     "skin", "nose", "left_eye", "right_eye", "left_brow", "right_brow", "upper_lip", "lower_lip",
 )  # fmt: skip
-BATCH = 32  # images per expression / identity matrix product (bounds their memory)
+BATCH = 32  # images per identity matrix product (new identities share a pass over the basis)
+EXPRESSION_BATCH = 8  # images per expression product: (8, N, 3) offsets bound a worker's memory
 
 
 class Renderer:
@@ -109,8 +110,9 @@ class Renderer:
         """Render images in order, sharing per-vertex work across each batch of images.
 
         Per batch of up to ``BATCH`` images: the new identities' shapes and colours in one
-        pass over each basis, and all expression offsets in one pass over its basis
-        (``instance.combine``: bit-identical results whatever the batch size).
+        pass over each basis; then, per ``EXPRESSION_BATCH`` images, their expression
+        offsets in one pass over its basis (``instance.combine``: bit-identical results
+        whatever the batch sizes).
         """
         samples: list[Sample] = []
         for start in range(0, len(params), BATCH):
@@ -118,12 +120,15 @@ class Renderer:
             self._lap(None)
             identities = self._identities(batch)
             self._lap("identity")
-            offsets = self._expression_offsets(batch)
-            self._lap("expression")
-            for b, p in enumerate(batch):
-                shape, albedo = identities[b]
-                vertices = shape if offsets is None else shape + offsets[b]
-                samples.append(self._render_one(p, vertices, albedo))
+            for first in range(0, len(batch), EXPRESSION_BATCH):
+                chunk = batch[first : first + EXPRESSION_BATCH]
+                self._lap(None)
+                offsets = self._expression_offsets(chunk)
+                self._lap("expression")
+                for b, p in enumerate(chunk, first):
+                    shape, albedo = identities[b]
+                    vertices = shape if offsets is None else shape + offsets[b - first]
+                    samples.append(self._render_one(p, vertices, albedo))
         return samples
 
     def _identities(self, batch: Sequence[SceneParams]) -> list[tuple[np.ndarray, np.ndarray]]:
