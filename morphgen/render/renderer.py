@@ -27,6 +27,7 @@ from morphgen.render.normals import vertex_normals
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
 from morphgen.render.shading import shade, specular_factors
+from morphgen.render.windows import model_windows
 from morphgen.scene import SceneParams
 
 OUTPUTS = ("mask", "depth", "landmarks")
@@ -79,6 +80,7 @@ class Renderer:
         self._face_vertices = _face_vertices(model)
         self._ibug = model.ibug68()
         self._landmark_names, self._landmark_vertices = landmark_order(model.landmarks)
+        self._windows = model_windows(self._labels, model.landmarks or {})
         self._specular = specular_factors(model.regions, model.n_vertices)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._correspondence: np.ndarray | None = None
@@ -175,10 +177,16 @@ class Renderer:
         colors, irradiance = shade(normals, albedo, posed, p.illumination, self._specular)
         lap("shading")
         attributes = self._attributes(normals, albedo, irradiance)
+        points = posed[self._landmark_vertices]
+        uv = k.project(points)
         frame = Frame(
             posed, self._triangles, colors, self._labels, k.width, k.height,
             k.fx, k.fy, k.cx, k.cy, cam.near_mm, cam.far_mm, attributes,
         )  # fmt: skip
+        if self._windows is not None:
+            frame.triangle_windows = self._windows.triangle_bits
+            marks = dict(zip(self._landmark_names, uv.astype(np.float32), strict=True))
+            frame.windows = self._windows.polygons(marks)
         raster = self.backend.draw(frame)
         lap("raster")
         background = self.backgrounds.image(p.background, k.width, k.height)
@@ -190,8 +198,6 @@ class Renderer:
 
             rgb = apply_augmentations(rgb, p.augment)
         lap("augment")
-        points = posed[self._landmark_vertices]
-        uv = k.project(points)
         visible = visibility(
             points, uv, self._landmark_vertices, raster.depth, raster.triangle_id, self._triangles
         )
