@@ -29,6 +29,7 @@ from morphgen.sampling.sampler import Sampler
 SHOWN = ("smile", "jaw_open", "surprise", "pucker", "blink")
 RANDOM = ((3, 1), (11, 4), (27, 2))  # (identity, sample) of configs/parsing.yaml
 TILE = 128
+OUT = Path("docs/images/mouth_before_after.png")
 
 
 def scenes(model, size: int) -> list[tuple[str, object]]:
@@ -101,7 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--row", type=Path, help="render this code's row into this PNG")
     parser.add_argument("--compose", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
-    parser.add_argument("-o", "--out", type=Path, default=Path("docs/images/mouth_before_after.png"))
+    parser.add_argument("-o", "--out", type=Path, default=OUT)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--backend", default="cpu")
     args = parser.parse_args()

@@ -17,6 +17,7 @@ import numpy as np
 
 from morphgen.errors import MorphgenError
 from morphgen.labels import LABEL_IDS
+from morphgen.model.calibration import blendshape_gains
 from morphgen.model.morphable import MorphableModel
 from morphgen.render import camera as cam_mod
 from morphgen.render.backend import Backend, Frame
@@ -81,6 +82,7 @@ class Renderer:
         self._ibug = model.ibug68()
         self._landmark_names, self._landmark_vertices = landmark_order(model.landmarks)
         self._windows = model_windows(self._labels, model.landmarks or {})
+        self._gains = blendshape_gains(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._correspondence: np.ndarray | None = None
@@ -159,6 +161,8 @@ class Renderer:
                 [p.blendshapes for p in batch], len(m.blendshapes.names), "blendshapes"
             )
             if weights is not None and weights.any():
+                if self._gains is not None:
+                    weights = weights * self._gains[: weights.shape[1]]
                 offsets = combine(m.blendshapes.deltas, weights).reshape(len(batch), -1, 3)
                 total = offsets if total is None else total + offsets
         return total
