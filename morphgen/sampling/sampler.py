@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from morphgen.config.distributions import Distribution
+from morphgen.config.presets import ANTAGONISTS
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
@@ -164,6 +165,7 @@ class Sampler:
         n_expr = 0 if self.model.expression is None else self.model.expression.n_components
         self.k_expression = n_expr if ex.components is None else min(ex.components, n_expr)
         self.k_blendshapes = 0 if bs is None else len(bs.names)
+        self._antagonists = antagonist_pairs(bs.names if bs is not None else [])
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
         ex = self.config.expression
@@ -173,12 +175,13 @@ class Sampler:
             return coeffs, weights
         if self.k_expression:
             z = draw("expression.pca", lambda rng, n: rng.standard_normal(n), self.k_expression)
-            coeffs = (z * ex.scale).astype(np.float32)
+            coeffs = (limit_radius(z, ex.max_radius) * ex.scale).astype(np.float32)
         if self.k_blendshapes:
             rng = draw.rng("expression.blendshapes.active")
             active = rng.random(self.k_blendshapes) < ex.blendshapes.probability
             w = draw("expression.blendshapes.weight", ex.blendshapes.weight, self.k_blendshapes)
             weights = np.where(active, np.clip(w, 0.0, 1.0), 0.0).astype(np.float32)
+            weights = plausible(weights, self._antagonists, ex.blendshapes.max_active)
         if self._presets is not None:
             rng = draw.rng("expression.presets")
             if rng.random() < ex.presets.probability:
@@ -232,6 +235,34 @@ class Sampler:
         w = np.asarray([bg.kinds[k] for k in kinds], dtype=float)
         kind = kinds[int(rng.choice(len(kinds), p=w / w.sum()))]
         return {"kind": kind, "seed": int(rng.integers(0, 2**31 - 1))}
+
+
+def limit_radius(z: np.ndarray, radius: float | None) -> np.ndarray:
+    """``z`` shrunk onto the sphere of ``radius`` when it lies outside (None: unchanged)."""
+    norm = float(np.linalg.norm(z))
+    if radius is None or norm <= radius:
+        return z
+    return z * (radius / norm)
+
+
+def antagonist_pairs(names: list[str]) -> np.ndarray:
+    """``(P, 2)`` indices of the model's antagonist blendshape pairs (``ANTAGONISTS``)."""
+    index = {n: k for k, n in enumerate(names)}
+    pairs = [(index[a], index[b]) for a, b in ANTAGONISTS if a in index and b in index]
+    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def plausible(weights: np.ndarray, antagonists: np.ndarray, max_active: int | None) -> np.ndarray:
+    """Random activations a face can make: the stronger of each antagonist pair, then the
+    ``max_active`` strongest (ties: the lower index)."""
+    w = weights.copy()
+    for a, b in antagonists:
+        if w[a] > 0 and w[b] > 0:
+            w[b if w[a] >= w[b] else a] = 0.0
+    if max_active is not None and np.count_nonzero(w) > max_active:
+        order = np.argsort(-w, kind="stable")
+        w[order[max_active:]] = 0.0
+    return w
 
 
 def augment_ops(cfg: Augment, draw: _Draws) -> list[dict[str, Any]]:
