@@ -472,7 +472,7 @@ class _Passes:
             GL.glDeleteProgram(program)
         self._programs = {}
         if self._windows_buffer is not None:
-            GL.glDeleteTextures(1, [self._windows_texture])
+            GL.glDeleteTextures([self._windows_texture])
             GL.glDeleteBuffers(1, [self._windows_buffer])
             self._windows_buffer = self._windows_texture = self._windows_bits = None
 
