@@ -3,7 +3,8 @@
 A "teeth" square in front of a "skin" square, clipped to a concave window polygon: each
 pixel centre must show teeth exactly where it lies inside the polygon (even-odd rule, as
 ``model.outlines.inside_polygon``) and the skin behind elsewhere, in image and mask, on
-both backends. Then the default model's windows, and the blink gains that close its lids.
+both backends. Then the default model's windows, closed lids, and the blink gains that
+close them.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import numpy as np
 import pytest
 
 from morphgen.labels import LABEL_IDS
-from morphgen.model.calibration import LID_OVERLAP_MM, LIDS, blendshape_gains
+from morphgen.model.calibration import LID_OVERLAP_MM, LIDS, LidClosure
 from morphgen.model.load import load_model
 from morphgen.model.outlines import inside_polygon
 from morphgen.render.backend import Frame
 from morphgen.render.cpu_backend import CpuBackend
+from morphgen.render.renderer import Renderer
 from morphgen.render.windows import model_windows
+from morphgen.scene import CameraParams, SceneParams
 from tests.gl_helpers import egl_or_skip
 
 W, H, F = 80, 64, 90.0
@@ -69,8 +72,19 @@ def check(raster, exact: bool) -> None:
     assert np.all(raster.alpha == 1.0)  # the skin behind fills every clipped pixel
 
 
+def check_empty_window(backend) -> None:
+    """An empty window (no corners) hides its triangles everywhere."""
+    f = frame()
+    f.windows = (np.zeros((0, 2), dtype=np.float32),)
+    raster = backend.draw(f)
+    assert np.all(raster.mask == SKIN)
+    assert np.allclose(raster.color[..., 0], 0.6, atol=0.01)
+
+
 def test_cpu_backend_draws_windowed_triangles_only_inside_their_window():
-    check(CpuBackend().draw(frame()), exact=True)  # 3 x 3 samples: the centre sample decides
+    backend = CpuBackend()
+    check(backend.draw(frame()), exact=True)  # 3 x 3 samples: the centre sample decides
+    check_empty_window(backend)
 
 
 def test_pyrender_backend_draws_windowed_triangles_only_inside_their_window():
@@ -80,6 +94,7 @@ def test_pyrender_backend_draws_windowed_triangles_only_inside_their_window():
     backend = PyrenderBackend("egl")
     try:
         check(backend.draw(frame()), exact=False)
+        check_empty_window(backend)
     finally:
         backend.close()
 
@@ -92,21 +107,52 @@ def test_default_model_windows_its_mouth_interior_by_the_outer_lip_contour():
     assert windows.contours == (tuple(f"ibug{n}" for n in range(49, 61)),)
     interior = np.isin(labels, [LABEL_IDS["inner_mouth"], TEETH])
     assert np.array_equal(windows.triangle_bits == 1, interior)
-    assert model_windows(labels, {}) is None  # no lip landmarks, no window
+    assert np.array_equal(windows.triangle_bits == 2, labels == LABEL_IDS["right_eye"])
+    assert np.array_equal(windows.triangle_bits == 4, labels == LABEL_IDS["left_eye"])
+    assert model_windows(labels, {}) is None  # no landmarks, no window
 
 
-def test_blink_gain_closes_the_default_models_lids():
+@pytest.mark.parametrize("identity", [None, 6])  # 6: an eyeball that pokes through the lid
+def test_a_closed_lid_hides_the_whole_eye(identity):
+    """Blink at full weight: no eye pixel; half closed: the eye shows (cpu, 256 px)."""
     model = load_model()
-    gains = blendshape_gains(model)
+    renderer = Renderer(model, CpuBackend(), outputs=frozenset({"mask", "landmarks"}))
     names = model.blendshapes.names
-    mean = model.mean_vertices()
+    shape = np.zeros(model.shape.n_components, dtype=np.float32)
+    if identity is not None:
+        shape = np.random.default_rng(identity).standard_normal(len(shape)).astype(np.float32)
+    eyes = (LABEL_IDS["left_eye"], LABEL_IDS["right_eye"])
+    shown = []
+    for weight in (1.0, 0.5):
+        blink = np.zeros(len(names), dtype=np.float32)
+        blink[[names.index("eyeBlink_L"), names.index("eyeBlink_R")]] = weight
+        scene = SceneParams(
+            0, 0, shape, np.zeros(model.color.n_components, np.float32),
+            np.zeros(0, np.float32), blink, yaw=20.0, camera=CameraParams(256, 256),
+        )  # fmt: skip
+        shown.append(int(np.isin(renderer.render(scene).mask, eyes).sum()))
+    assert shown[0] == 0 and shown[1] > 50
+
+
+@pytest.mark.parametrize("identity", [None, 6])
+def test_blink_gain_closes_each_faces_lids(identity):
+    """At eyeBlink 1 times its gain, a face's last lid pair to close overlaps by the target."""
+    model = load_model()
+    if identity is None:
+        face = model.mean_vertices()
+    else:
+        coeffs = np.random.default_rng(identity).standard_normal(model.shape.n_components)
+        face = model.shape.instance(coeffs.astype(np.float32)).reshape(-1, 3)
+    gains = LidClosure.of(model).gains(face)
+    names = model.blendshapes.names
     for name, pairs in LIDS.items():
         k = names.index(name)
-        closed = mean + gains[k] * model.blendshapes.deltas[:, k].reshape(-1, 3)
+        closed = face + gains[k] * model.blendshapes.deltas[:, k].reshape(-1, 3)
         gaps = [
             closed[model.landmarks[f"ibug{u}"], 1] - closed[model.landmarks[f"ibug{lo}"], 1]
             for u, lo in pairs
         ]
-        assert max(gaps) == pytest.approx(-LID_OVERLAP_MM, abs=1e-3)  # the last pair to close
+        assert gains[k] > 1.0
+        assert max(gaps) == pytest.approx(-LID_OVERLAP_MM, abs=1e-3)
     others = [k for k, n in enumerate(names) if n not in LIDS]
     assert np.all(gains[others] == 1.0)

@@ -74,10 +74,12 @@ class CpuBackend:
         self._wbuf[r0 : r1 + 1, c0 : c1 + 1] = 0
         for k, polygon in enumerate(frame.windows):
             poly = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
+            if len(poly) < 3:
+                continue  # an empty window
             (x0, y0), (x1, y1) = poly.min(axis=0) * s, poly.max(axis=0) * s
             rows = max(r0, int(np.floor(y0))), min(r1, int(np.ceil(y1)))
             cols = max(c0, int(np.floor(x0))), min(c1, int(np.ceil(x1)))
-            if len(poly) >= 3 and rows[0] <= rows[1] and cols[0] <= cols[1]:
+            if rows[0] <= rows[1] and cols[0] <= cols[1]:
                 rk.fill_window(poly, np.uint8(1 << k), s, self._wbuf, *rows, *cols)
         return np.ascontiguousarray(frame.triangle_windows, dtype=np.uint8)
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from morphgen.errors import MorphgenError
 from morphgen.labels import LABEL_IDS
-from morphgen.model.calibration import blendshape_gains
+from morphgen.model.calibration import LidClosure
 from morphgen.model.morphable import MorphableModel
 from morphgen.render import camera as cam_mod
 from morphgen.render.backend import Backend, Frame
@@ -82,7 +82,7 @@ class Renderer:
         self._ibug = model.ibug68()
         self._landmark_names, self._landmark_vertices = landmark_order(model.landmarks)
         self._windows = model_windows(self._labels, model.landmarks or {})
-        self._gains = blendshape_gains(model)
+        self._lids = LidClosure.of(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._correspondence: np.ndarray | None = None
@@ -122,7 +122,7 @@ class Renderer:
             self._lap(None)
             identities = self._identities(batch)
             self._lap("identity")
-            offsets = self._expression_offsets(batch)
+            offsets = self._expression_offsets(batch, [shape for shape, _ in identities])
             self._lap("expression")
             for b, p in enumerate(batch):
                 shape, albedo = identities[b]
@@ -149,8 +149,14 @@ class Renderer:
         self._identity_cache = {keys[-1]: known[keys[-1]]}
         return [known[k] for k in keys]
 
-    def _expression_offsets(self, batch: Sequence[SceneParams]) -> np.ndarray | None:
-        """``(B, N, 3)`` expression offsets of a batch in one product; None without any."""
+    def _expression_offsets(
+        self, batch: Sequence[SceneParams], shapes: Sequence[np.ndarray]
+    ) -> np.ndarray | None:
+        """``(B, N, 3)`` expression offsets of a batch in one product; None without any.
+
+        Blink weights are scaled per face (``shapes``: its neutral vertices) so that weight 1
+        closes its lids (``model.calibration``).
+        """
         m = self.model
         total = None
         if m.expression is not None:
@@ -161,8 +167,9 @@ class Renderer:
                 [p.blendshapes for p in batch], len(m.blendshapes.names), "blendshapes"
             )
             if weights is not None and weights.any():
-                if self._gains is not None:
-                    weights = weights * self._gains[: weights.shape[1]]
+                if self._lids is not None:
+                    gains = np.stack([self._lids.gains(shape) for shape in shapes])
+                    weights = weights * gains[:, : weights.shape[1]]
                 offsets = combine(m.blendshapes.deltas, weights).reshape(len(batch), -1, 3)
                 total = offsets if total is None else total + offsets
         return total
@@ -190,7 +197,7 @@ class Renderer:
         if self._windows is not None:
             frame.triangle_windows = self._windows.triangle_bits
             marks = dict(zip(self._landmark_names, uv.astype(np.float32), strict=True))
-            frame.windows = self._windows.polygons(marks)
+            frame.windows = self._windows.polygons(marks, vertices, k.width, k.height)
         raster = self.backend.draw(frame)
         lap("raster")
         background = self.backgrounds.image(p.background, k.width, k.height)

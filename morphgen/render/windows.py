@@ -7,13 +7,18 @@ through the lip corners. So the mouth interior is drawn only inside its window, 
 projected outer-lip contour (iBUG-68 points 49-60, straight segments, the sample's own
 landmark positions). Both backends apply the same even-odd test to every sample they
 draw (at the pixel centre for labels), so the image and the mask stay exact and agree;
-elsewhere the skin behind shows, as on a real face. (Eyes are not windowed: a closed lid
-leaves a slit between its margins with nothing behind the eye, so clipping would open a
-hole; the lids are closed instead, see ``render/expression_gain``.)
+elsewhere the skin behind shows, as on a real face.
+
+An eye is seen only between its lids. Its window is the whole image while the eye is open
+and empty once the lid is closed: once both upper-lid landmarks (iBUG 38, 39 / 44, 45) lie
+at or below the lower ones (42, 41 / 48, 47) in model space (y up). A closed lid then hides
+the whole eye, also where a wide eyeball would poke through the lid skin. (Clipping an open
+eye to its 6-point contour would open holes: nothing lies behind the eyeball where the
+contour's chords cut off the curved lid margin.)
 
 ``Frame.triangle_windows`` holds, per triangle, a bit mask of the windows it must lie in
 (0: drawn everywhere); ``Frame.windows`` holds window ``k``'s closed polygon, in pixel
-coordinates, for bit ``1 << k``.
+coordinates, for bit ``1 << k`` (fewer than 3 corners: an empty window).
 """
 
 from __future__ import annotations
@@ -28,24 +33,42 @@ from morphgen.labels import LABEL_IDS
 WINDOWS: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
     "mouth": (("inner_mouth", "teeth"), tuple(range(49, 61))),
 }
+# eye label -> (upper, lower) iBUG-68 lid landmark pairs: the eye is closed when every
+# upper one lies at or below its lower one
+EYE_LIDS: dict[str, tuple[tuple[int, int], ...]] = {
+    "right_eye": ((38, 42), (39, 41)),
+    "left_eye": ((44, 48), (45, 47)),
+}
 
 
 @dataclass(frozen=True)
 class WindowSet:
-    """A model's windows: the per-triangle bit masks and each window's contour landmarks."""
+    """A model's windows: the per-triangle bit masks, then each window's contour or lids."""
 
     triangle_bits: np.ndarray  # (M,) uint8
-    contours: tuple[tuple[str, ...], ...]  # landmark names of window k's contour, in order
+    contours: tuple[tuple[str, ...], ...]  # landmark names of contour window k, in order
+    lids: tuple[np.ndarray, ...]  # eye window: (P, 2) vertex ids of its (upper, lower) pairs
 
-    def polygons(self, uv: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
-        """Each window's polygon ``(P, 2)`` float32 from projected landmarks by name."""
-        return tuple(np.stack([uv[name] for name in names]) for names in self.contours)
+    def polygons(
+        self, uv: dict[str, np.ndarray], vertices: np.ndarray, width: int, height: int
+    ) -> tuple[np.ndarray, ...]:
+        """Each window's polygon ``(P, 2)`` float32: contours from projected landmarks by
+        name, then per eye the whole image (open) or nothing (closed, from model-space
+        ``vertices``)."""
+        out = [np.stack([uv[name] for name in names]) for names in self.contours]
+        frame = np.array([[-1.0, -1.0], [width + 1.0, -1.0], [width + 1.0, height + 1.0],
+                          [-1.0, height + 1.0]], dtype=np.float32)  # fmt: skip
+        for pairs in self.lids:
+            closed = bool(np.all(vertices[pairs[:, 0], 1] <= vertices[pairs[:, 1], 1]))
+            out.append(np.zeros((0, 2), dtype=np.float32) if closed else frame)
+        return tuple(out)
 
 
 def model_windows(triangle_labels: np.ndarray, landmarks: dict[str, int]) -> WindowSet | None:
-    """The windows a model supports: those whose contour landmarks and clipped labels exist."""
+    """The windows a model supports: those whose landmarks and clipped labels exist."""
     bits = np.zeros(len(triangle_labels), dtype=np.uint8)
     contours: list[tuple[str, ...]] = []
+    lids: list[np.ndarray] = []
     for labels, numbers in WINDOWS.values():
         names = tuple(f"ibug{n:02d}" for n in numbers)
         clipped = np.isin(triangle_labels, [LABEL_IDS[name] for name in labels])
@@ -53,4 +76,12 @@ def model_windows(triangle_labels: np.ndarray, landmarks: dict[str, int]) -> Win
             continue
         bits[clipped] |= np.uint8(1 << len(contours))
         contours.append(names)
-    return WindowSet(bits, tuple(contours)) if contours else None
+    for label, pairs in EYE_LIDS.items():
+        clipped = triangle_labels == LABEL_IDS[label]
+        names = [f"ibug{n:02d}" for pair in pairs for n in pair]
+        if not clipped.any() or not all(name in landmarks for name in names):
+            continue
+        bits[clipped] |= np.uint8(1 << (len(contours) + len(lids)))
+        lids.append(np.array([[landmarks[f"ibug{u:02d}"], landmarks[f"ibug{lo:02d}"]]
+                              for u, lo in pairs]))  # fmt: skip
+    return WindowSet(bits, tuple(contours), tuple(lids)) if contours or lids else None
