@@ -20,7 +20,9 @@ from morphgen.sampling import illumination as il
 from morphgen.sampling.sampler import Sampler
 
 ROOT = Path(__file__).resolve().parent.parent
-ICT_NAMES = sorted({name for preset in PRESETS.values() for name in preset} | {"noseSneer_L"})
+ICT_NAMES = sorted(
+    {name for preset in PRESETS.values() for name in preset} | {"noseSneer_L", "mouthClose"}
+)
 
 
 def small_model(blendshapes: bool = True):
@@ -177,7 +179,8 @@ def test_expression_presets_neutral_and_sparse_blendshapes():
 
 
 def test_random_expressions_are_constrained_and_presets_are_not():
-    """Antagonists never together, at most max_active, PCA draws within max_radius."""
+    """Antagonists never together, mouthClose at most jawOpen, at most max_active, PCA
+    draws within max_radius; presets unconstrained."""
     cfg = {
         "expression": {
             "neutral_probability": 0,
@@ -194,8 +197,10 @@ def test_random_expressions_are_constrained_and_presets_are_not():
     weights = np.stack([sc.blendshapes for sc in scenes])
     for a, b in pairs:
         assert not np.any((weights[:, a] > 0) & (weights[:, b] > 0)), (ICT_NAMES[a], ICT_NAMES[b])
+    close, jaw = index["mouthClose"], index["jawOpen"]
+    assert np.all(weights[:, close] <= weights[:, jaw]) and weights[:, close].max() > 0
     counts = (weights > 0).sum(axis=1)
-    assert counts.max() == 3  # reached (p = 0.5 of 25) and never exceeded
+    assert counts.max() == 3  # reached (p = 0.5 of 26) and never exceeded
     norms = np.linalg.norm(np.stack([sc.expression for sc in scenes]), axis=1)
     assert norms.max() <= 1.5 * 2.0 + 1e-4 and norms.max() > 1.5 * 2.0 - 1e-3
     unconstrained = sampler({"expression": {**cfg["expression"], "max_radius": None}})

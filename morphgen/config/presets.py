@@ -59,3 +59,8 @@ ANTAGONISTS: tuple[tuple[str, str], ...] = (
     ("mouthPucker", "mouthStretch_R"),
     ("mouthClose", "mouthFunnel"),
 )
+
+# (dependent, driver): the dependent blendshape only corrects the driver and never exceeds
+# it (ARKit's mouthClose closes the lips of an open jaw; alone it pushes the lower lip up
+# through the upper one)
+CAPPED_BY: tuple[tuple[str, str], ...] = (("mouthClose", "jawOpen"),)

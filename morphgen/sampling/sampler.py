@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from morphgen.config.distributions import Distribution
-from morphgen.config.presets import ANTAGONISTS
+from morphgen.config.presets import ANTAGONISTS, CAPPED_BY
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
@@ -165,7 +165,8 @@ class Sampler:
         n_expr = 0 if self.model.expression is None else self.model.expression.n_components
         self.k_expression = n_expr if ex.components is None else min(ex.components, n_expr)
         self.k_blendshapes = 0 if bs is None else len(bs.names)
-        self._antagonists = antagonist_pairs(bs.names if bs is not None else [])
+        self._antagonists = name_pairs(bs.names if bs is not None else [], ANTAGONISTS)
+        self._capped = name_pairs(bs.names if bs is not None else [], CAPPED_BY)
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
         ex = self.config.expression
@@ -181,7 +182,7 @@ class Sampler:
             active = rng.random(self.k_blendshapes) < ex.blendshapes.probability
             w = draw("expression.blendshapes.weight", ex.blendshapes.weight, self.k_blendshapes)
             weights = np.where(active, np.clip(w, 0.0, 1.0), 0.0).astype(np.float32)
-            weights = plausible(weights, self._antagonists, ex.blendshapes.max_active)
+            weights = plausible(weights, self._antagonists, self._capped, ex.blendshapes.max_active)
         if self._presets is not None:
             rng = draw.rng("expression.presets")
             if rng.random() < ex.presets.probability:
@@ -245,20 +246,25 @@ def limit_radius(z: np.ndarray, radius: float | None) -> np.ndarray:
     return z * (radius / norm)
 
 
-def antagonist_pairs(names: list[str]) -> np.ndarray:
-    """``(P, 2)`` indices of the model's antagonist blendshape pairs (``ANTAGONISTS``)."""
+def name_pairs(names: list[str], pairs: tuple[tuple[str, str], ...]) -> np.ndarray:
+    """``(P, 2)`` blendshape indices of the ``pairs`` of names the model has both of."""
     index = {n: k for k, n in enumerate(names)}
-    pairs = [(index[a], index[b]) for a, b in ANTAGONISTS if a in index and b in index]
-    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    found = [(index[a], index[b]) for a, b in pairs if a in index and b in index]
+    return np.asarray(found, dtype=np.int64).reshape(-1, 2)
 
 
-def plausible(weights: np.ndarray, antagonists: np.ndarray, max_active: int | None) -> np.ndarray:
-    """Random activations a face can make: the stronger of each antagonist pair, then the
+def plausible(
+    weights: np.ndarray, antagonists: np.ndarray, capped: np.ndarray, max_active: int | None
+) -> np.ndarray:
+    """Random activations a face can make: the stronger of each antagonist pair, each
+    dependent blendshape at most its driver (``capped``: (dependent, driver) rows), then the
     ``max_active`` strongest (ties: the lower index)."""
     w = weights.copy()
     for a, b in antagonists:
         if w[a] > 0 and w[b] > 0:
             w[b if w[a] >= w[b] else a] = 0.0
+    for dependent, driver in capped:
+        w[dependent] = min(w[dependent], w[driver])
     if max_active is not None and np.count_nonzero(w) > max_active:
         order = np.argsort(-w, kind="stable")
         w[order[max_active:]] = 0.0
