@@ -106,9 +106,9 @@ def test_default_model_windows_its_mouth_interior_by_the_outer_lip_contour():
     assert windows is not None
     assert windows.contours == (tuple(f"ibug{n}" for n in range(49, 61)),)
     interior = np.isin(labels, [LABEL_IDS["inner_mouth"], TEETH])
-    assert np.array_equal(windows.triangle_bits == 1, interior)
-    assert np.array_equal(windows.triangle_bits == 2, labels == LABEL_IDS["right_eye"])
-    assert np.array_equal(windows.triangle_bits == 4, labels == LABEL_IDS["left_eye"])
+    assert np.array_equal(windows.contour_bits == 1, interior)
+    assert np.array_equal(windows.eye_bits[0] == 2, labels == LABEL_IDS["right_eye"])
+    assert np.array_equal(windows.eye_bits[1] == 4, labels == LABEL_IDS["left_eye"])
     assert model_windows(labels, {}) is None  # no landmarks, no window
 
 

@@ -195,9 +195,8 @@ class Renderer:
             k.fx, k.fy, k.cx, k.cy, cam.near_mm, cam.far_mm, attributes,
         )  # fmt: skip
         if self._windows is not None:
-            frame.triangle_windows = self._windows.triangle_bits
             marks = dict(zip(self._landmark_names, uv.astype(np.float32), strict=True))
-            frame.windows = self._windows.polygons(marks, vertices, k.width, k.height)
+            frame.triangle_windows, frame.windows = self._windows.for_frame(marks, vertices)
         raster = self.backend.draw(frame)
         lap("raster")
         background = self.backgrounds.image(p.background, k.width, k.height)

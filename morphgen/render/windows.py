@@ -9,8 +9,8 @@ landmark positions). Both backends apply the same even-odd test to every sample 
 draw (at the pixel centre for labels), so the image and the mask stay exact and agree;
 elsewhere the skin behind shows, as on a real face.
 
-An eye is seen only between its lids. Its window is the whole image while the eye is open
-and empty once the lid is closed: once both upper-lid landmarks (iBUG 38, 39 / 44, 45) lie
+An eye is seen only between its lids. It is not clipped while open, and its window is
+empty once the lid is closed: once both upper-lid landmarks (iBUG 38, 39 / 44, 45) lie
 at or below the lower ones (42, 41 / 48, 47) in model space (y up). A closed lid then hides
 the whole eye, also where a wide eyeball would poke through the lid skin. (Clipping an open
 eye to its 6-point contour would open holes: nothing lies behind the eyeball where the
@@ -23,7 +23,7 @@ coordinates, for bit ``1 << k`` (fewer than 3 corners: an empty window).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,34 +41,41 @@ EYE_LIDS: dict[str, tuple[tuple[int, int], ...]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class WindowSet:
-    """A model's windows: the per-triangle bit masks, then each window's contour or lids."""
+    """A model's windows: each contour window's bits and landmarks, each eye's bits and lids."""
 
-    triangle_bits: np.ndarray  # (M,) uint8
+    contour_bits: np.ndarray  # (M,) uint8, the contour windows' bits
     contours: tuple[tuple[str, ...], ...]  # landmark names of contour window k, in order
-    lids: tuple[np.ndarray, ...]  # eye window: (P, 2) vertex ids of its (upper, lower) pairs
+    eye_bits: tuple[np.ndarray, ...]  # (M,) uint8 per eye: its triangles' bit
+    lids: tuple[np.ndarray, ...]  # per eye: (P, 2) vertex ids of its (upper, lower) pairs
+    _cache: dict[tuple[bool, ...], np.ndarray] = field(default_factory=dict)
 
-    def polygons(
-        self, uv: dict[str, np.ndarray], vertices: np.ndarray, width: int, height: int
-    ) -> tuple[np.ndarray, ...]:
-        """Each window's polygon ``(P, 2)`` float32: contours from projected landmarks by
-        name, then per eye the whole image (open) or nothing (closed, from model-space
-        ``vertices``)."""
-        out = [np.stack([uv[name] for name in names]) for names in self.contours]
-        frame = np.array([[-1.0, -1.0], [width + 1.0, -1.0], [width + 1.0, height + 1.0],
-                          [-1.0, height + 1.0]], dtype=np.float32)  # fmt: skip
-        for pairs in self.lids:
-            closed = bool(np.all(vertices[pairs[:, 0], 1] <= vertices[pairs[:, 1], 1]))
-            out.append(np.zeros((0, 2), dtype=np.float32) if closed else frame)
-        return tuple(out)
+    def for_frame(
+        self, uv: dict[str, np.ndarray], vertices: np.ndarray
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """``(triangle bits, polygons)`` of one image: contours from its projected landmarks
+        by name; per eye an empty window while closed (in model-space ``vertices``), no
+        window (its triangles unclipped) while open."""
+        polygons = [np.stack([uv[name] for name in names]) for names in self.contours]
+        closed = tuple(
+            bool(np.all(vertices[pairs[:, 0], 1] <= vertices[pairs[:, 1], 1]))
+            for pairs in self.lids
+        )
+        if closed not in self._cache:
+            bits = self.contour_bits.copy()
+            for eye, shut in zip(self.eye_bits, closed, strict=True):
+                if shut:
+                    bits |= eye
+            self._cache[closed] = bits
+        polygons += [np.zeros((0, 2), dtype=np.float32)] * len(self.lids)
+        return self._cache[closed], tuple(polygons)
 
 
 def model_windows(triangle_labels: np.ndarray, landmarks: dict[str, int]) -> WindowSet | None:
     """The windows a model supports: those whose landmarks and clipped labels exist."""
     bits = np.zeros(len(triangle_labels), dtype=np.uint8)
     contours: list[tuple[str, ...]] = []
-    lids: list[np.ndarray] = []
     for labels, numbers in WINDOWS.values():
         names = tuple(f"ibug{n:02d}" for n in numbers)
         clipped = np.isin(triangle_labels, [LABEL_IDS[name] for name in labels])
@@ -76,12 +83,17 @@ def model_windows(triangle_labels: np.ndarray, landmarks: dict[str, int]) -> Win
             continue
         bits[clipped] |= np.uint8(1 << len(contours))
         contours.append(names)
+    eye_bits: list[np.ndarray] = []
+    lids: list[np.ndarray] = []
     for label, pairs in EYE_LIDS.items():
         clipped = triangle_labels == LABEL_IDS[label]
         names = [f"ibug{n:02d}" for pair in pairs for n in pair]
         if not clipped.any() or not all(name in landmarks for name in names):
             continue
-        bits[clipped] |= np.uint8(1 << (len(contours) + len(lids)))
+        bit = np.uint8(1 << (len(contours) + len(lids)))
+        eye_bits.append(np.where(clipped, bit, np.uint8(0)).astype(np.uint8))
         lids.append(np.array([[landmarks[f"ibug{u:02d}"], landmarks[f"ibug{lo:02d}"]]
                               for u, lo in pairs]))  # fmt: skip
-    return WindowSet(bits, tuple(contours), tuple(lids)) if contours or lids else None
+    if not contours and not lids:
+        return None
+    return WindowSet(bits, tuple(contours), tuple(eye_bits), tuple(lids))
