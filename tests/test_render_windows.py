@@ -102,14 +102,17 @@ def test_pyrender_backend_draws_windowed_triangles_only_inside_their_window():
 def test_default_model_windows_its_mouth_interior_by_the_outer_lip_contour():
     model = load_model()
     labels = model.triangle_regions()
-    windows = model_windows(labels, model.landmarks)
+    windows = model_windows(labels, model.landmarks, model.mean_vertices())
     assert windows is not None
     assert windows.contours == (tuple(f"ibug{n}" for n in range(49, 61)),)
     interior = np.isin(labels, [LABEL_IDS["inner_mouth"], TEETH])
     assert np.array_equal(windows.contour_bits == 1, interior)
     assert np.array_equal(windows.eye_bits[0] == 2, labels == LABEL_IDS["right_eye"])
     assert np.array_equal(windows.eye_bits[1] == 4, labels == LABEL_IDS["left_eye"])
-    assert model_windows(labels, {}) is None  # no landmarks, no window
+    assert model_windows(labels, {}, model.mean_vertices()) is None  # no landmarks, no window
+    shut = model.mean_vertices().copy()
+    shut[:, 1] *= -1  # upside down: the "lids" are not open on this mean face
+    assert model_windows(labels, model.landmarks, shut).eye_bits == ()
 
 
 @pytest.mark.parametrize("identity", [None, 6])  # 6: an eyeball that pokes through the lid

@@ -81,7 +81,7 @@ class Renderer:
         self._face_vertices = _face_vertices(model)
         self._ibug = model.ibug68()
         self._landmark_names, self._landmark_vertices = landmark_order(model.landmarks)
-        self._windows = model_windows(self._labels, model.landmarks or {})
+        self._windows = model_windows(self._labels, model.landmarks or {}, model.mean_vertices())
         self._lids = LidClosure.of(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}

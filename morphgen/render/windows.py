@@ -72,8 +72,11 @@ class WindowSet:
         return self._cache[closed], tuple(polygons)
 
 
-def model_windows(triangle_labels: np.ndarray, landmarks: dict[str, int]) -> WindowSet | None:
-    """The windows a model supports: those whose landmarks and clipped labels exist."""
+def model_windows(
+    triangle_labels: np.ndarray, landmarks: dict[str, int], mean: np.ndarray
+) -> WindowSet | None:
+    """The windows a model supports: those whose landmarks and clipped labels exist (an
+    eye's only where its lids are open on the ``mean`` face, so that they are lids)."""
     bits = np.zeros(len(triangle_labels), dtype=np.uint8)
     contours: list[tuple[str, ...]] = []
     for labels, numbers in WINDOWS.values():
@@ -90,10 +93,12 @@ def model_windows(triangle_labels: np.ndarray, landmarks: dict[str, int]) -> Win
         names = [f"ibug{n:02d}" for pair in pairs for n in pair]
         if not clipped.any() or not all(name in landmarks for name in names):
             continue
+        ids = np.array([[landmarks[f"ibug{u:02d}"], landmarks[f"ibug{lo:02d}"]] for u, lo in pairs])
+        if not np.all(mean[ids[:, 0], 1] > mean[ids[:, 1], 1]):
+            continue
         bit = np.uint8(1 << (len(contours) + len(lids)))
         eye_bits.append(np.where(clipped, bit, np.uint8(0)).astype(np.uint8))
-        lids.append(np.array([[landmarks[f"ibug{u:02d}"], landmarks[f"ibug{lo:02d}"]]
-                              for u, lo in pairs]))  # fmt: skip
+        lids.append(ids)
     if not contours and not lids:
         return None
     return WindowSet(bits, tuple(contours), tuple(eye_bits), tuple(lids))
