@@ -3,12 +3,10 @@
 Each config's first 500 images (all of them when it has fewer) are drawn by its Sampler and
 rendered through the real path (``Renderer`` on the ``cpu`` backend) at 128 px, with the
 config's own expressions, poses and cameras (on a plain background, without augmentation:
-neither changes the mask). An inner-mouth or teeth pixel counts as outside
-when its centre lies outside the outer-lip contour, the polygon of the sample's projected
-iBUG-68 points 49-60, by the even-odd rule, and more than ``BOUNDARY_PX`` from that polygon.
-The tolerance admits only boundary pixels: at 128 px the cpu backend labels a pixel by its
-centre sample (3 x 3 samples), except at an outer silhouette where the centre sample misses
-the mesh and the nearest covered one (at most 1/3 px away) decides.
+neither changes the mask). An inner-mouth or teeth pixel counts as outside when its centre
+lies outside the outer-lip contour, the polygon of the sample's projected iBUG-68 points
+49-60, by the even-odd rule. No tolerance: the backends decide the window at each pixel
+centre, so even boundary pixels must agree.
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ from morphgen.sampling.sampler import Sampler
 CONFIGS = sorted(Path(__file__).resolve().parents[1].glob("configs/*.yaml"))
 IMAGES = 500
 SIZE = 128
-BOUNDARY_PX = 0.5
 INTERIOR = (LABEL_IDS["inner_mouth"], LABEL_IDS["teeth"])
 LIP_CONTOUR = [f"ibug{n:02d}" for n in range(49, 61)]
 
@@ -41,33 +38,20 @@ def renderer():
     r.close()
 
 
-def distance_to_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
-    """Distance of each point ``(n, 2)`` to the closed polygon's edges."""
-    a = polygon[None, :, :].astype(np.float64)
-    b = np.roll(polygon, -1, axis=0)[None, :, :].astype(np.float64)
-    p = points[:, None, :]
-    ab = b - a
-    t = np.clip(((p - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
-    return np.linalg.norm(p - (a + t[..., None] * ab), axis=-1).min(axis=1)
-
-
-def interior_outside_lips(mask: np.ndarray, contour: np.ndarray) -> tuple[int, int]:
-    """(pixels beyond the boundary tolerance, boundary pixels) of mouth interior outside."""
+def interior_outside_lips(mask: np.ndarray, contour: np.ndarray) -> int:
+    """Mouth-interior pixels whose centre lies outside the closed ``contour``."""
     rows, cols = np.nonzero(np.isin(mask, INTERIOR))
-    centres = np.c_[cols + 0.5, rows + 0.5]
-    outside = centres[~inside_polygon(centres, contour)]
-    far = distance_to_polygon(outside, contour) > BOUNDARY_PX if len(outside) else outside[:, 0]
-    return int(np.count_nonzero(far)), int(len(outside) - np.count_nonzero(far))
+    return int(np.count_nonzero(~inside_polygon(np.c_[cols + 0.5, rows + 0.5], contour)))
 
 
 def test_interior_outside_lips_counts_a_known_case():
-    """The counter itself: a square contour, interior pixels inside, on and beyond its edge."""
+    """The counter itself: a square contour, interior pixels inside, just and far outside."""
     mask = np.zeros((20, 20), dtype=np.uint8)
     mask[5:10, 5:10] = INTERIOR[0]  # inside the contour
-    mask[10, 5:10] = INTERIOR[1]  # centres 0.5 px below the edge y = 10: boundary
+    mask[10, 5:10] = INTERIOR[1]  # centres 0.5 px below the edge y = 10
     mask[15, 15] = INTERIOR[0]  # far outside
     contour = np.array([[5.0, 5.0], [10.0, 5.0], [10.0, 10.0], [5.0, 10.0]], dtype=np.float32)
-    assert interior_outside_lips(mask, contour) == (1, 5)
+    assert interior_outside_lips(mask, contour) == 6
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
@@ -87,7 +71,7 @@ def test_no_mouth_interior_outside_the_lips(path, renderer):
     bad = []
     for scene, sample in zip(scenes, renderer.render_many(scenes), strict=True):
         marks = dict(zip(sample.landmark_names, sample.landmarks, strict=True))
-        far, _ = interior_outside_lips(sample.mask, np.stack([marks[n] for n in LIP_CONTOUR]))
-        if far:
-            bad.append((scene.identity, scene.sample, far))
+        outside = interior_outside_lips(sample.mask, np.stack([marks[n] for n in LIP_CONTOUR]))
+        if outside:
+            bad.append((scene.identity, scene.sample, outside))
     assert not bad, f"{path.name}: (identity, sample, pixels) with mouth interior outside: {bad}"

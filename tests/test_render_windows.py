@@ -81,9 +81,10 @@ def check_empty_window(backend) -> None:
     assert np.allclose(raster.color[..., 0], 0.6, atol=0.01)
 
 
-def test_cpu_backend_draws_windowed_triangles_only_inside_their_window():
-    backend = CpuBackend()
-    check(backend.draw(frame()), exact=True)  # 3 x 3 samples: the centre sample decides
+@pytest.mark.parametrize("supersample", [2, 3])
+def test_cpu_backend_draws_windowed_triangles_only_inside_their_window(supersample):
+    backend = CpuBackend(supersample)
+    check(backend.draw(frame()), exact=True)  # the pixel centre decides for every sample
     check_empty_window(backend)
 
 

@@ -67,18 +67,18 @@ class CpuBackend:
         return self._zbuf, self._idbuf
 
     def _window_bits(self, frame: Frame, s: int, box: tuple[int, int, int, int]) -> np.ndarray:
-        """Per-triangle window bits, with ``_wbuf`` filled over the sample box ``box``."""
+        """Per-triangle window bits, with ``_wbuf`` filled over the pixel box ``box``."""
         if frame.triangle_windows is None or not frame.windows:
             return np.zeros(len(frame.triangles), dtype=np.uint8)
-        r0, r1, c0, c1 = box
-        self._wbuf[r0 : r1 + 1, c0 : c1 + 1] = 0
+        i0, i1, j0, j1 = box
+        self._wbuf[i0 * s : (i1 + 1) * s, j0 * s : (j1 + 1) * s] = 0
         for k, polygon in enumerate(frame.windows):
             poly = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
             if len(poly) < 3:
                 continue  # an empty window
-            (x0, y0), (x1, y1) = poly.min(axis=0) * s, poly.max(axis=0) * s
-            rows = max(r0, int(np.floor(y0))), min(r1, int(np.ceil(y1)))
-            cols = max(c0, int(np.floor(x0))), min(c1, int(np.ceil(x1)))
+            (x0, y0), (x1, y1) = poly.min(axis=0), poly.max(axis=0)
+            rows = max(i0, int(np.floor(y0))), min(i1, int(np.ceil(y1)))
+            cols = max(j0, int(np.floor(x0))), min(j1, int(np.ceil(x1)))
             if rows[0] <= rows[1] and cols[0] <= cols[1]:
                 rk.fill_window(poly, np.uint8(1 << k), s, self._wbuf, *rows, *cols)
         return np.ascontiguousarray(frame.triangle_windows, dtype=np.uint8)
@@ -102,8 +102,8 @@ class CpuBackend:
             i0, i1, j0, j1 = pixels
             zbuf, idbuf = self._buffers(h, w, s)
             triangles = np.ascontiguousarray(frame.triangles, dtype=np.int32)
+            windows = self._window_bits(frame, s, pixels)
             box = (i0 * s, i1 * s + s - 1, j0 * s, j1 * s + s - 1)
-            windows = self._window_bits(frame, s, box)
             rk.rasterize(xyz, triangles, windows, self._wbuf, zbuf, idbuf, *box)
             colors = np.ascontiguousarray(frame.colors, dtype=np.float32)
             labels = np.ascontiguousarray(frame.triangle_labels, dtype=np.uint8)

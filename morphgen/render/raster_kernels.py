@@ -127,18 +127,20 @@ def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pr
 
 
 @njit(**_JIT)
-def fill_window(polygon, bit, s, wbuf, r0, r1, c0, c1):  # pragma: no cover - jitted
-    """Set ``bit`` in ``wbuf`` at the samples (rows r0..r1, cols c0..c1) inside ``polygon``.
+def fill_window(polygon, bit, s, wbuf, i0, i1, j0, j1):  # pragma: no cover - jitted
+    """Set ``bit`` in ``wbuf`` at every sample of the pixels (rows i0..i1, cols j0..j1)
+    whose centre lies inside ``polygon``.
 
-    ``polygon`` is ``(P, 2)`` in image coordinates; a sample is inside by the even-odd rule
-    at its centre, evaluated as ``model.outlines.inside_polygon`` does (so with odd ``s``
-    a pixel's middle sample agrees with that test at the pixel centre).
+    ``polygon`` is ``(P, 2)`` in image coordinates; the even-odd test at the pixel centre
+    is evaluated as ``model.outlines.inside_polygon`` does, and every sample of a pixel
+    takes its centre's answer, so a pixel's label agrees with that test for any ``s``
+    (as the pyrender backend's per-fragment test does).
     """
     n = polygon.shape[0]
-    for r in range(r0, r1 + 1):
-        y = (r + 0.5) / s
-        for c in range(c0, c1 + 1):
-            x = (c + 0.5) / s
+    for i in range(i0, i1 + 1):
+        y = i + 0.5
+        for j in range(j0, j1 + 1):
+            x = j + 0.5
             inside = False
             for k in range(n):
                 x0, y0 = polygon[k, 0], polygon[k, 1]
@@ -146,7 +148,9 @@ def fill_window(polygon, bit, s, wbuf, r0, r1, c0, c1):  # pragma: no cover - ji
                 if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
                     inside = not inside
             if inside:
-                wbuf[r, c] |= bit
+                for r in range(i * s, i * s + s):
+                    for c in range(j * s, j * s + s):
+                        wbuf[r, c] |= bit
 
 
 @njit(inline="always", **_JIT)

@@ -5,9 +5,10 @@ model's expressions do not keep it behind the skin: under strong or combined ble
 (and PCA draws) the mouth socket pokes through the skin beside the nostrils and the teeth
 through the lip corners. So the mouth interior is drawn only inside its window, the
 projected outer-lip contour (iBUG-68 points 49-60, straight segments, the sample's own
-landmark positions). Both backends apply the same even-odd test to every sample they
-draw (at the pixel centre for labels), so the image and the mask stay exact and agree;
-elsewhere the skin behind shows, as on a real face.
+landmark positions). Both backends apply the same even-odd test at each pixel centre, and
+all of a pixel's samples follow it, so the image and the mask stay exact and agree at any
+supersampling (the window's own edge is not anti-aliased); elsewhere the skin behind
+shows, as on a real face.
 
 An eye is seen only between its lids. It is not clipped while open, and its window is
 empty once the lid is closed: once both upper-lid landmarks (iBUG 38, 39 / 44, 45) lie
