@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from morphgen.config import load_config, parse_config
-from morphgen.config.presets import ANTAGONISTS, PRESETS
+from morphgen.config.presets import ANTAGONISTS, JAW_COMPANIONS, PRESETS
 from morphgen.errors import ConfigError
 from morphgen.model.morphable import Blendshapes
 from morphgen.model.synthetic import synthetic_model
@@ -169,8 +169,9 @@ def test_expression_presets_neutral_and_sparse_blendshapes():
         }
     )
     weights = np.stack([sparse.scene(0, j).blendshapes for j in range(300)])
-    free = [k for k, n in enumerate(ICT_NAMES) if not any(n in pair for pair in ANTAGONISTS)]
-    assert len(free) >= 10
+    tied = {n for pair in ANTAGONISTS for n in pair} | set(JAW_COMPANIONS)
+    free = [k for k, n in enumerate(ICT_NAMES) if n not in tied]
+    assert len(free) >= 6
     assert abs(np.mean(weights[:, free] > 0) - 0.2) < 0.03
     assert weights.min() >= 0 and weights.max() <= 1
     neutral = sampler({"expression": {"neutral_probability": 0.3}})
@@ -179,8 +180,8 @@ def test_expression_presets_neutral_and_sparse_blendshapes():
 
 
 def test_random_expressions_are_constrained_and_presets_are_not():
-    """Antagonists never together, mouthClose at most jawOpen, at most max_active, PCA
-    draws within max_radius; presets unconstrained."""
+    """Antagonists never together, mouthClose at most jawOpen, an open jaw's companions, at
+    most max_active (companions aside), PCA draws within max_radius; presets unconstrained."""
     cfg = {
         "expression": {
             "neutral_probability": 0,
@@ -199,8 +200,11 @@ def test_random_expressions_are_constrained_and_presets_are_not():
         assert not np.any((weights[:, a] > 0) & (weights[:, b] > 0)), (ICT_NAMES[a], ICT_NAMES[b])
     close, jaw = index["mouthClose"], index["jawOpen"]
     assert np.all(weights[:, close] <= weights[:, jaw]) and weights[:, close].max() > 0
-    counts = (weights > 0).sum(axis=1)
-    assert counts.max() == 3  # reached (p = 0.5 of 26) and never exceeded
+    for name, fraction in JAW_COMPANIONS.items():  # an open jaw shows the front teeth
+        assert np.all(weights[:, index[name]] >= fraction * weights[:, jaw] - 1e-6), name
+    companions = [index[name] for name in JAW_COMPANIONS]
+    counts = (weights > 0).sum(axis=1) - (weights[:, companions] > 0).sum(axis=1)
+    assert counts.max() == 3  # reached (p = 0.5 of 26) and never exceeded but by companions
     norms = np.linalg.norm(np.stack([sc.expression for sc in scenes]), axis=1)
     assert norms.max() <= 1.5 * 2.0 + 1e-4 and norms.max() > 1.5 * 2.0 - 1e-3
     unconstrained = sampler({"expression": {**cfg["expression"], "max_radius": None}})

@@ -11,7 +11,8 @@ from __future__ import annotations
 PRESETS: dict[str, dict[str, float]] = {
     "smile": {"mouthSmile_L": 1.0, "mouthSmile_R": 1.0},
     # ICT's jawOpen alone hides the front teeth behind both lips; real open mouths raise the
-    # upper lip and lower the lower one with the jaw (checked in renders: both rows show)
+    # upper lip and lower the lower one with the jaw (JAW_COMPANIONS; checked in renders:
+    # both rows of front teeth show)
     "jaw_open": {
         "jawOpen": 0.7,
         "mouthUpperUp_L": 0.5,
@@ -64,3 +65,11 @@ ANTAGONISTS: tuple[tuple[str, str], ...] = (
 # it (ARKit's mouthClose closes the lips of an open jaw; alone it pushes the lower lip up
 # through the upper one)
 CAPPED_BY: tuple[tuple[str, str], ...] = (("mouthClose", "jawOpen"),)
+
+# Blendshapes that go with an open jaw, as a fraction of jawOpen (those of the jaw_open
+# preset): random activations raise them to at least that, so front teeth show
+JAW_COMPANIONS: dict[str, float] = {
+    name: weight / PRESETS["jaw_open"]["jawOpen"]
+    for name, weight in PRESETS["jaw_open"].items()
+    if name != "jawOpen"
+}

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from morphgen.config.distributions import Distribution
-from morphgen.config.presets import ANTAGONISTS, CAPPED_BY
+from morphgen.config.presets import ANTAGONISTS, CAPPED_BY, JAW_COMPANIONS
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
@@ -167,6 +167,7 @@ class Sampler:
         self.k_blendshapes = 0 if bs is None else len(bs.names)
         self._antagonists = name_pairs(bs.names if bs is not None else [], ANTAGONISTS)
         self._capped = name_pairs(bs.names if bs is not None else [], CAPPED_BY)
+        self._companions = companions(bs.names if bs is not None else [])
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
         ex = self.config.expression
@@ -183,6 +184,7 @@ class Sampler:
             w = draw("expression.blendshapes.weight", ex.blendshapes.weight, self.k_blendshapes)
             weights = np.where(active, np.clip(w, 0.0, 1.0), 0.0).astype(np.float32)
             weights = plausible(weights, self._antagonists, self._capped, ex.blendshapes.max_active)
+            weights = with_companions(weights, self._companions)
         if self._presets is not None:
             rng = draw.rng("expression.presets")
             if rng.random() < ex.presets.probability:
@@ -269,6 +271,28 @@ def plausible(
         order = np.argsort(-w, kind="stable")
         w[order[max_active:]] = 0.0
     return w
+
+
+def companions(names: list[str]) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """``(jawOpen index, companion indices, fractions)`` of ``JAW_COMPANIONS``, if present."""
+    index = {n: k for k, n in enumerate(names)}
+    found = [(index[n], f) for n, f in JAW_COMPANIONS.items() if n in index]
+    if "jawOpen" not in index or not found:
+        return None
+    ids, fractions = zip(*found, strict=True)
+    return index["jawOpen"], np.array(ids), np.array(fractions, dtype=np.float32)
+
+
+def with_companions(
+    weights: np.ndarray, jaw: tuple[int, np.ndarray, np.ndarray] | None
+) -> np.ndarray:
+    """Weights with the open jaw's companions raised to their fraction of ``jawOpen``."""
+    if jaw is None or weights[jaw[0]] <= 0:
+        return weights
+    out = weights.copy()
+    k, ids, fractions = jaw
+    out[ids] = np.maximum(out[ids], fractions * out[k])
+    return out
 
 
 def augment_ops(cfg: Augment, draw: _Draws) -> list[dict[str, Any]]:
