@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from morphgen.config import load_config, parse_config
-from morphgen.config.presets import PRESETS
+from morphgen.config.presets import ANTAGONISTS, JAW_COMPANIONS, PRESETS
 from morphgen.errors import ConfigError
 from morphgen.model.morphable import Blendshapes
 from morphgen.model.synthetic import synthetic_model
@@ -20,7 +20,9 @@ from morphgen.sampling import illumination as il
 from morphgen.sampling.sampler import Sampler
 
 ROOT = Path(__file__).resolve().parent.parent
-ICT_NAMES = sorted({name for preset in PRESETS.values() for name in preset} | {"noseSneer_L"})
+ICT_NAMES = sorted(
+    {name for preset in PRESETS.values() for name in preset} | {"noseSneer_L", "mouthClose"}
+)
 
 
 def small_model(blendshapes: bool = True):
@@ -159,14 +161,68 @@ def test_expression_presets_neutral_and_sparse_blendshapes():
     active = {ICT_NAMES[k] for k in np.flatnonzero(w)}
     assert active == {"mouthSmile_L", "mouthSmile_R"}
     sparse = sampler(
-        {"expression": {"neutral_probability": 0, "blendshapes": {"probability": 0.2}}}
+        {
+            "expression": {
+                "neutral_probability": 0,
+                "blendshapes": {"probability": 0.2, "max_active": None},
+            }
+        }
     )
     weights = np.stack([sparse.scene(0, j).blendshapes for j in range(300)])
-    assert abs(np.mean(weights > 0) - 0.2) < 0.03
+    tied = {n for pair in ANTAGONISTS for n in pair} | set(JAW_COMPANIONS)
+    free = [k for k, n in enumerate(ICT_NAMES) if n not in tied]
+    assert len(free) >= 6
+    assert abs(np.mean(weights[:, free] > 0) - 0.2) < 0.03
     assert weights.min() >= 0 and weights.max() <= 1
     neutral = sampler({"expression": {"neutral_probability": 0.3}})
     zero = [not neutral.scene(0, j).expression.any() for j in range(400)]
     assert abs(np.mean(zero) - 0.3) < 0.07
+
+
+def test_random_expressions_are_constrained_and_presets_are_not():
+    """Antagonists never together, mouthClose at most jawOpen, an open jaw's companions, at
+    most max_active (companions aside), PCA draws within max_radius; presets unconstrained."""
+    cfg = {
+        "expression": {
+            "neutral_probability": 0,
+            "scale": 1.5,
+            "max_radius": 2.0,
+            "blendshapes": {"probability": 0.5, "max_active": 3},
+        }
+    }
+    s = sampler(cfg)
+    index = {n: k for k, n in enumerate(ICT_NAMES)}
+    pairs = [(index[a], index[b]) for a, b in ANTAGONISTS if a in index and b in index]
+    assert pairs
+    scenes = [s.scene(0, j) for j in range(200)]
+    weights = np.stack([sc.blendshapes for sc in scenes])
+    for a, b in pairs:
+        assert not np.any((weights[:, a] > 0) & (weights[:, b] > 0)), (ICT_NAMES[a], ICT_NAMES[b])
+    close, jaw = index["mouthClose"], index["jawOpen"]
+    assert np.all(weights[:, close] <= weights[:, jaw]) and weights[:, close].max() > 0
+    for name, fraction in JAW_COMPANIONS.items():  # an open jaw shows the front teeth
+        assert np.all(weights[:, index[name]] >= fraction * weights[:, jaw] - 1e-6), name
+    companions = [index[name] for name in JAW_COMPANIONS]
+    counts = (weights > 0).sum(axis=1) - (weights[:, companions] > 0).sum(axis=1)
+    assert counts.max() == 3  # reached (p = 0.5 of 26) and never exceeded but by companions
+    norms = np.linalg.norm(np.stack([sc.expression for sc in scenes]), axis=1)
+    assert norms.max() <= 1.5 * 2.0 + 1e-4 and norms.max() > 1.5 * 2.0 - 1e-3
+    unconstrained = sampler({"expression": {**cfg["expression"], "max_radius": None}})
+    free = [np.linalg.norm(unconstrained.scene(0, j).expression) for j in range(200)]
+    assert max(free) > 1.5 * 2.0 * 1.5  # a 6-component N(0, 1) often lies beyond radius 2
+    strong = sampler(
+        {
+            "expression": {
+                "neutral_probability": 0,
+                "blendshapes": {"probability": 0, "max_active": 1},
+                "presets": {"probability": 1, "weights": {"surprise": 1}, "strength": 1.0},
+            }
+        }
+    )
+    w = strong.scene(0, 0).blendshapes  # 7 blendshapes at full weight: max_active ignored
+    assert {ICT_NAMES[k]: float(w[k]) for k in np.flatnonzero(w)} == pytest.approx(
+        PRESETS["surprise"]
+    )
 
 
 def test_presets_need_named_blendshapes():

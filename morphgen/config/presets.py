@@ -10,7 +10,16 @@ from __future__ import annotations
 
 PRESETS: dict[str, dict[str, float]] = {
     "smile": {"mouthSmile_L": 1.0, "mouthSmile_R": 1.0},
-    "jaw_open": {"jawOpen": 1.0},
+    # ICT's jawOpen alone hides the front teeth behind both lips; real open mouths raise the
+    # upper lip and lower the lower one with the jaw (JAW_COMPANIONS; checked in renders:
+    # both rows of front teeth show)
+    "jaw_open": {
+        "jawOpen": 0.7,
+        "mouthUpperUp_L": 0.5,
+        "mouthUpperUp_R": 0.5,
+        "mouthLowerDown_L": 0.6,
+        "mouthLowerDown_R": 0.6,
+    },
     "blink": {"eyeBlink_L": 1.0, "eyeBlink_R": 1.0},
     "brow_raise": {
         "browInnerUp_L": 1.0,
@@ -30,4 +39,37 @@ PRESETS: dict[str, dict[str, float]] = {
     },
     "pucker": {"mouthPucker": 1.0},
     "squint": {"eyeSquint_L": 1.0, "eyeSquint_R": 1.0, "cheekSquint_L": 0.5, "cheekSquint_R": 0.5},
+}
+
+# Blendshapes that pull one feature in opposite directions: a face does not do both at once,
+# so random activations keep only the stronger of each pair (presets are not limited).
+ANTAGONISTS: tuple[tuple[str, str], ...] = (
+    ("jawLeft", "jawRight"),
+    ("mouthLeft", "mouthRight"),
+    ("mouthSmile_L", "mouthFrown_L"),
+    ("mouthSmile_R", "mouthFrown_R"),
+    ("eyeBlink_L", "eyeWide_L"),
+    ("eyeBlink_R", "eyeWide_R"),
+    ("eyeLookUp_L", "eyeLookDown_L"),
+    ("eyeLookUp_R", "eyeLookDown_R"),
+    ("eyeLookIn_L", "eyeLookOut_L"),
+    ("eyeLookIn_R", "eyeLookOut_R"),
+    ("browDown_L", "browInnerUp_L"),
+    ("browDown_R", "browInnerUp_R"),
+    ("mouthPucker", "mouthStretch_L"),
+    ("mouthPucker", "mouthStretch_R"),
+    ("mouthClose", "mouthFunnel"),
+)
+
+# (dependent, driver): the dependent blendshape only corrects the driver and never exceeds
+# it (ARKit's mouthClose closes the lips of an open jaw; alone it pushes the lower lip up
+# through the upper one)
+CAPPED_BY: tuple[tuple[str, str], ...] = (("mouthClose", "jawOpen"),)
+
+# Blendshapes that go with an open jaw, as a fraction of jawOpen (those of the jaw_open
+# preset): random activations raise them to at least that, so front teeth show
+JAW_COMPANIONS: dict[str, float] = {
+    name: weight / PRESETS["jaw_open"]["jawOpen"]
+    for name, weight in PRESETS["jaw_open"].items()
+    if name != "jawOpen"
 }

@@ -120,10 +120,15 @@ class Identities(Section):
 
 # ---------------------------------------------------------------------- expression
 class BlendshapeActivations(Section):
-    """Random sparse blendshape activations: each one active with ``probability``."""
+    """Random sparse blendshape activations: each one active with ``probability``.
+
+    Of two antagonists (``config.presets.ANTAGONISTS``, e.g. jawLeft and jawRight) only the
+    stronger stays, and at most ``max_active`` (the strongest) stay active.
+    """
 
     probability: Probability = 0.05
     weight: Dist = unif(0.0, 0.7)
+    max_active: Annotated[int, Field(ge=0)] | None = 4
 
 
 def _known_presets(value: dict[str, float]) -> dict[str, float]:
@@ -147,6 +152,9 @@ class Expression(Section):
     neutral_probability: Probability = 0.2
     components: Annotated[int, Field(ge=0)] | None = 30  # PCA expression components used
     scale: Annotated[float, Field(ge=0.0)] = 1.0
+    # PCA draws: the coefficient vector is shrunk onto this Mahalanobis radius when longer
+    # (None: no limit); the draw is then multiplied by ``scale``
+    max_radius: Annotated[float, Field(gt=0.0)] | None = 2.0
     blendshapes: BlendshapeActivations = BlendshapeActivations()
     presets: Presets = Presets()
 

@@ -36,6 +36,10 @@ class Frame:
     far: float = FAR_MM
     # extra per-vertex attributes to interpolate, e.g. {"normals": (N, 3)}
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
+    # window clipping (see ``render/windows``): per triangle a bit mask of the windows it is
+    # drawn in (None: none), and window k's closed polygon in pixel coordinates for bit 1 << k
+    triangle_windows: np.ndarray | None = None  # (M,) uint8
+    windows: tuple[np.ndarray, ...] = ()  # (P, 2) float32 each
 
     # the camera's numbers, as the backends read them
     width = property(lambda self: self.camera.width)

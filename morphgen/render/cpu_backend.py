@@ -51,6 +51,7 @@ class CpuBackend:
         self.supersample = supersample
         self._zbuf = np.zeros((0, 0), dtype=np.float32)
         self._idbuf = np.zeros((0, 0), dtype=np.int32)
+        self._wbuf = np.zeros((0, 0), dtype=np.uint8)
 
     def samples_per_side(self, height: int, width: int) -> int:
         """The supersampling factor for an image: ``supersample``, or 3 up to 384 px, else 2."""
@@ -62,7 +63,25 @@ class CpuBackend:
         if self._zbuf.shape != (height * s, width * s):
             self._zbuf = np.zeros((height * s, width * s), dtype=np.float32)
             self._idbuf = np.full((height * s, width * s), -1, dtype=np.int32)
+            self._wbuf = np.zeros((height * s, width * s), dtype=np.uint8)
         return self._zbuf, self._idbuf
+
+    def _window_bits(self, frame: Frame, s: int, box: tuple[int, int, int, int]) -> np.ndarray:
+        """Per-triangle window bits, with ``_wbuf`` filled over the pixel box ``box``."""
+        if frame.triangle_windows is None or not frame.windows:
+            return np.zeros(len(frame.triangles), dtype=np.uint8)
+        i0, i1, j0, j1 = box
+        self._wbuf[i0 * s : (i1 + 1) * s, j0 * s : (j1 + 1) * s] = 0
+        for k, polygon in enumerate(frame.windows):
+            poly = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
+            if len(poly) < 3:
+                continue  # an empty window
+            (x0, y0), (x1, y1) = poly.min(axis=0), poly.max(axis=0)
+            rows = max(i0, int(np.floor(y0))), min(i1, int(np.ceil(y1)))
+            cols = max(j0, int(np.floor(x0))), min(j1, int(np.ceil(x1)))
+            if rows[0] <= rows[1] and cols[0] <= cols[1]:
+                rk.fill_window(poly, np.uint8(1 << k), s, self._wbuf, *rows, *cols)
+        return np.ascontiguousarray(frame.triangle_windows, dtype=np.uint8)
 
     def draw(self, frame: Frame) -> Raster:
         """Rasterise one frame (see the module docstring for what each output holds)."""
@@ -83,9 +102,9 @@ class CpuBackend:
             i0, i1, j0, j1 = pixels
             zbuf, idbuf = self._buffers(h, w, s)
             triangles = np.ascontiguousarray(frame.triangles, dtype=np.int32)
-            rk.rasterize(
-                xyz, triangles, zbuf, idbuf, i0 * s, i1 * s + s - 1, j0 * s, j1 * s + s - 1
-            )
+            windows = self._window_bits(frame, s, pixels)
+            box = (i0 * s, i1 * s + s - 1, j0 * s, j1 * s + s - 1)
+            rk.rasterize(xyz, triangles, windows, self._wbuf, zbuf, idbuf, *box)
             colors = np.ascontiguousarray(frame.colors, dtype=np.float32)
             labels = np.ascontiguousarray(frame.triangle_labels, dtype=np.uint8)
             rk.resolve(
@@ -103,6 +122,7 @@ class CpuBackend:
         """Drop the sample buffers."""
         self._zbuf = np.zeros((0, 0), dtype=np.float32)
         self._idbuf = np.zeros((0, 0), dtype=np.int32)
+        self._wbuf = np.zeros((0, 0), dtype=np.uint8)
 
 
 def _pixel_box(

@@ -2,15 +2,20 @@
 
 Two passes per image over one mesh whose GL buffers are updated in place:
 
-1. colour: pyrender's ``FLAT`` render of the per-vertex colours (shading is already in
-   ``Frame.colors``), multisampled 4x, so alpha is the silhouette coverage. Colours go
-   through the 8-bit framebuffer sRGB-encoded, which keeps sRGB 8-bit precision in the
-   darks; they are decoded back to linear here.
-2. labels: a small shader of ours draws the same vertex array without multisampling
-   into an integer target holding ``gl_PrimitiveID`` (the triangle index, exact: no
-   blending) and a float target holding the perspective-correct depth ``-Z`` (float32
-   at any distance, unlike the 24-bit depth buffer that pyrender linearises).
-   Attribute weights come from intersecting each pixel centre's ray with its triangle.
+1. colour: the per-vertex colours (shading is already in ``Frame.colors``) drawn flat,
+   multisampled 4x, so alpha is the silhouette coverage. Colours go through the 8-bit
+   framebuffer sRGB-encoded, which keeps sRGB 8-bit precision in the darks; they are
+   decoded back to linear here.
+2. labels: the same vertex array without multisampling into an integer target holding
+   ``gl_PrimitiveID`` (the triangle index, exact: no blending) and a float target holding
+   the perspective-correct depth ``-Z`` (float32 at any distance, unlike a 24-bit depth
+   buffer). Attribute weights come from intersecting each pixel centre's ray with its
+   triangle.
+
+Both passes are small shaders of ours over pyrender's vertex array (pyrender provides the
+context and the buffers); their fragment shader drops a windowed triangle's fragment
+whose pixel centre lies outside its window (``render/windows``), with the cpu backend's
+even-odd test.
 
 The passes disagree on a few silhouette pixels (the colour pass samples 4 points, the
 label pass the pixel centre). They are reconciled so that the face is exactly
@@ -34,24 +39,81 @@ from morphgen.render import gl_probe
 from morphgen.render.backend import WORKER_ORDINAL_VAR, Frame, Raster, interpolate
 from morphgen.render.compose import linear_to_srgb, srgb_to_linear
 
-_ID_VERTEX_SHADER = """#version 330 core
+_VERTEX_SHADER = """#version 330 core
 layout(location = 0) in vec3 position;
+layout(location = 1) in vec4 color;
 uniform mat4 projection;
 out float eye_depth;
+out vec4 vertex_color;
 void main() {
     gl_Position = projection * vec4(position, 1.0);
     eye_depth = -position.z;
+    vertex_color = color;
 }
 """
-_ID_FRAGMENT_SHADER = """#version 330 core
+# Window clipping shared by both passes: corners[] holds the windows' polygons one after
+# another, window_end[k] the end of window k's corners (pixel coordinates, y down).
+_WINDOW_TEST = """
+uniform usamplerBuffer triangle_windows;
+uniform int window_count;
+uniform int window_end[8];
+uniform vec2 corners[64];
+uniform float image_height;
+bool inside(int k, vec2 p) {
+    int start = k == 0 ? 0 : window_end[k - 1];
+    int end = window_end[k];
+    bool odd = false;
+    for (int i = start; i < end; ++i) {
+        vec2 a = corners[i];
+        vec2 b = corners[i + 1 < end ? i + 1 : start];
+        if ((a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y)) {
+            odd = !odd;
+        }
+    }
+    return odd;
+}
+bool clipped() {
+    if (window_count == 0) return false;
+    uint need = texelFetch(triangle_windows, gl_PrimitiveID).r;
+    if (need == 0u) return false;
+    vec2 p = vec2(gl_FragCoord.x, image_height - gl_FragCoord.y);
+    for (int k = 0; k < window_count; ++k) {
+        if ((need & (1u << uint(k))) != 0u && inside(k, p)) return false;
+    }
+    return true;
+}
+"""
+_ID_FRAGMENT_SHADER = (
+    """#version 330 core
 in float eye_depth;
+in vec4 vertex_color;
 layout(location = 0) out int triangle;
 layout(location = 1) out float depth;
+"""
+    + _WINDOW_TEST
+    + """
 void main() {
+    if (clipped()) discard;
     triangle = gl_PrimitiveID;
     depth = eye_depth;
 }
 """
+)
+_COLOUR_FRAGMENT_SHADER = (
+    """#version 330 core
+in float eye_depth;
+in vec4 vertex_color;
+layout(location = 0) out vec4 colour;
+"""
+    + _WINDOW_TEST
+    + """
+void main() {
+    if (clipped()) discard;
+    colour = vec4(clamp(vertex_color.rgb, 0.0, 1.0), 1.0);
+}
+"""
+)
+MAX_WINDOW_CORNERS = 64
 
 
 def _use_platform(platform: str) -> None:
@@ -130,12 +192,9 @@ class PyrenderBackend:
         self.name = platform
         self.device = device
         self._camera = pyrender.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0)
-        self._scene = pyrender.Scene(bg_color=(0.0, 0.0, 0.0, 0.0), ambient_light=(0, 0, 0))
-        self._scene.add(self._camera, pose=np.eye(4))
-        self._node = None
         self._primitive = None
         self._triangles: np.ndarray | None = None
-        self._ids = _IdPass()
+        self._ids = _Passes()
         PyrenderBackend._open += 1
         self.gl_info = self._driver_strings()
 
@@ -155,17 +214,13 @@ class PyrenderBackend:
         vertex_data = _vertex_data(frame)
         self._set_camera(frame)
         platform = self._offscreen._platform
+        platform.make_current()
         if self._same_mesh(frame):
-            platform.make_current()
             self._upload(vertex_data)
         else:
             self._new_mesh(frame, vertex_data)
-        rgba, _ = self._offscreen.render(
-            self._scene, flags=self._pyrender.RenderFlags.FLAT | self._pyrender.RenderFlags.RGBA
-        )
-        platform.make_current()
         projection = self._camera.get_projection_matrix(frame.width, frame.height)
-        triangle_id, depth = self._ids.draw(self._primitive, projection, frame)
+        rgba, triangle_id, depth = self._ids.draw(self._primitive, projection, frame)
         platform.make_uncurrent()
         return _assemble(frame, rgba, triangle_id, depth)
 
@@ -183,18 +238,15 @@ class PyrenderBackend:
         return np.array_equal(frame.triangles, tris)
 
     def _new_mesh(self, frame: Frame, vertex_data: np.ndarray) -> None:
-        """Replace the scene's mesh (a new topology); pyrender uploads it on the next render."""
-        pyrender = self._pyrender
-        if self._node is not None:
-            self._scene.remove_node(self._node)
-        material = pyrender.MetallicRoughnessMaterial(baseColorFactor=(1.0, 1.0, 1.0, 1.0))
-        self._primitive = pyrender.Primitive(
+        """Replace the mesh (a new topology): pyrender's buffers for it, in the current context."""
+        if self._primitive is not None:
+            self._primitive._remove_from_context()
+        self._primitive = self._pyrender.Primitive(
             positions=vertex_data[:, :3],
             color_0=vertex_data[:, 3:],
             indices=np.ascontiguousarray(frame.triangles, dtype=np.uint32),
-            material=material,
         )
-        self._node = self._scene.add(pyrender.Mesh([self._primitive]))
+        self._primitive._add_to_context()  # vertex attributes 0: position, 1: colour
         self._triangles = np.array(frame.triangles, copy=True)
 
     def _upload(self, vertex_data: np.ndarray) -> None:
@@ -217,6 +269,8 @@ class PyrenderBackend:
             platform.delete_context = lambda: _destroy_egl_context(platform)
         platform.make_current()
         self._ids.delete()
+        if self._primitive is not None:
+            self._primitive._remove_from_context()
         self._offscreen.delete()
         self._offscreen = None
 
@@ -239,92 +293,185 @@ def _vertex_data(frame: Frame) -> np.ndarray:
     return data
 
 
-class _IdPass:
-    """The non-multisampled pass: triangle index and depth at each pixel centre."""
+class _Passes:
+    """The colour pass (4x multisampled, resolved) and the label pass (triangle id, depth)."""
 
     def __init__(self) -> None:
-        self._program = None
-        self._fbo = None
-        self._buffers: list[int] = []
+        self._programs: dict[str, int] = {}
+        self._fbos: list[int] = []
+        self._renderbuffers: list[int] = []
         self._size = (0, 0)
+        self._windows_buffer: int | None = None
+        self._windows_texture: int | None = None
+        self._windows_bits: np.ndarray | None = None
+
+    def _program(self, name: str) -> int:
+        from OpenGL import GL
+        from OpenGL.GL import shaders
+
+        if name not in self._programs:
+            fragment = _COLOUR_FRAGMENT_SHADER if name == "colour" else _ID_FRAGMENT_SHADER
+            self._programs[name] = shaders.compileProgram(
+                shaders.compileShader(_VERTEX_SHADER, GL.GL_VERTEX_SHADER),
+                shaders.compileShader(fragment, GL.GL_FRAGMENT_SHADER),
+            )
+        return self._programs[name]
 
     def draw(self, primitive, projection: np.ndarray, frame: Frame):
+        """``(rgba uint8, triangle ids, depth)``, top row first."""
         from OpenGL import GL
 
-        if self._program is None:
-            from OpenGL.GL import shaders
-
-            self._program = shaders.compileProgram(
-                shaders.compileShader(_ID_VERTEX_SHADER, GL.GL_VERTEX_SHADER),
-                shaders.compileShader(_ID_FRAGMENT_SHADER, GL.GL_FRAGMENT_SHADER),
-            )
         w, h = frame.width, frame.height
         if self._size != (w, h):
-            self._make_framebuffer(w, h)
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self._fbo)
-        GL.glDrawBuffers(2, [GL.GL_COLOR_ATTACHMENT0, GL.GL_COLOR_ATTACHMENT1])
+            self._make_framebuffers(w, h)
+        colour_fbo, resolve_fbo, id_fbo = self._fbos
         GL.glViewport(0, 0, w, h)
-        GL.glDisable(GL.GL_MULTISAMPLE)
         GL.glDisable(GL.GL_BLEND)
         GL.glEnable(GL.GL_DEPTH_TEST)
         GL.glDepthFunc(GL.GL_LESS)
         GL.glDepthMask(GL.GL_TRUE)
-        GL.glEnable(GL.GL_CULL_FACE)  # as pyrender's colour pass (single-sided material)
+        GL.glEnable(GL.GL_CULL_FACE)  # single-sided, as the cpu backend
         GL.glCullFace(GL.GL_BACK)
         GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)
+        # colour, multisampled
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, colour_fbo)
+        GL.glEnable(GL.GL_MULTISAMPLE)
+        GL.glClearBufferfv(GL.GL_COLOR, 0, np.zeros(4, dtype=np.float32))
+        GL.glClearBufferfv(GL.GL_DEPTH, 0, np.ones(1, dtype=np.float32))
+        self._draw_mesh(self._program("colour"), primitive, projection, frame)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, colour_fbo)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, resolve_fbo)
+        GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, resolve_fbo)
+        GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0)
+        rgba = GL.glReadPixels(0, 0, w, h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE)
+        # labels: one sample at each pixel centre
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, id_fbo)
+        GL.glDisable(GL.GL_MULTISAMPLE)
+        GL.glDrawBuffers(2, [GL.GL_COLOR_ATTACHMENT0, GL.GL_COLOR_ATTACHMENT1])
         GL.glClearBufferiv(GL.GL_COLOR, 0, np.array([-1, 0, 0, 0], dtype=np.int32))
         GL.glClearBufferfv(GL.GL_COLOR, 1, np.zeros(4, dtype=np.float32))
         GL.glClearBufferfv(GL.GL_DEPTH, 0, np.ones(1, dtype=np.float32))
-        GL.glUseProgram(self._program)
-        location = GL.glGetUniformLocation(self._program, "projection")
-        GL.glUniformMatrix4fv(location, 1, GL.GL_TRUE, projection.astype(np.float32))
-        primitive._bind()
-        GL.glDrawElements(GL.GL_TRIANGLES, primitive.indices.size, GL.GL_UNSIGNED_INT, None)
-        primitive._unbind()
-        GL.glUseProgram(0)
+        self._draw_mesh(self._program("labels"), primitive, projection, frame)
         GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0)
         ids = GL.glReadPixels(0, 0, w, h, GL.GL_RED_INTEGER, GL.GL_INT)
         GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT1)
         depth = GL.glReadPixels(0, 0, w, h, GL.GL_RED, GL.GL_FLOAT)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+        rgba = np.frombuffer(rgba, dtype=np.uint8).reshape(h, w, 4)[::-1]
         ids = np.frombuffer(ids, dtype=np.int32).reshape(h, w)[::-1]
         depth = np.frombuffer(depth, dtype=np.float32).reshape(h, w)[::-1]
-        return ids.copy(), depth.copy()
+        return rgba.copy(), ids.copy(), depth.copy()
 
-    def _make_framebuffer(self, w: int, h: int) -> None:
+    def _draw_mesh(self, program: int, primitive, projection: np.ndarray, frame: Frame) -> None:
         from OpenGL import GL
 
-        self.delete_framebuffer()
-        self._buffers = list(GL.glGenRenderbuffers(3))
-        formats = (GL.GL_R32I, GL.GL_R32F, GL.GL_DEPTH_COMPONENT24)
-        attachments = (GL.GL_COLOR_ATTACHMENT0, GL.GL_COLOR_ATTACHMENT1, GL.GL_DEPTH_ATTACHMENT)
-        self._fbo = GL.glGenFramebuffers(1)
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self._fbo)
-        for buf, fmt, attachment in zip(self._buffers, formats, attachments, strict=True):
-            GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, buf)
-            GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, fmt, w, h)
-            GL.glFramebufferRenderbuffer(GL.GL_FRAMEBUFFER, attachment, GL.GL_RENDERBUFFER, buf)
-        status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
+        GL.glUseProgram(program)
+        location = GL.glGetUniformLocation(program, "projection")
+        GL.glUniformMatrix4fv(location, 1, GL.GL_TRUE, projection.astype(np.float32))
+        self._set_windows(program, frame)
+        GL.glBindVertexArray(primitive._vaid)
+        GL.glDrawElements(GL.GL_TRIANGLES, primitive.indices.size, GL.GL_UNSIGNED_INT, None)
+        GL.glBindVertexArray(0)
+        GL.glUseProgram(0)
+
+    def _set_windows(self, program: int, frame: Frame) -> None:
+        """The window uniforms of ``program`` and the per-triangle bits (a texture buffer)."""
+        from OpenGL import GL
+
+        polygons = [np.asarray(p, dtype=np.float32).reshape(-1, 2) for p in frame.windows]
+        count = len(polygons) if frame.triangle_windows is not None else 0
+        corners = np.concatenate(polygons) if count else np.zeros((0, 2), np.float32)
+        if len(corners) > MAX_WINDOW_CORNERS or count > 8:
+            raise MorphgenError(
+                f"{count} windows with {len(corners)} corners: the egl/osmesa backends take "
+                f"at most 8 windows and {MAX_WINDOW_CORNERS} corners"
+            )
+        GL.glUniform1i(GL.glGetUniformLocation(program, "window_count"), count)
+        if not count:
+            return
+        self._upload_bits(frame.triangle_windows)
+        ends = np.cumsum([len(p) for p in polygons]).astype(np.int32)
+        GL.glUniform1iv(GL.glGetUniformLocation(program, "window_end"), len(ends), ends)
+        GL.glUniform2fv(GL.glGetUniformLocation(program, "corners"), len(corners), corners)
+        GL.glUniform1f(GL.glGetUniformLocation(program, "image_height"), float(frame.height))
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_BUFFER, self._windows_texture)
+        GL.glUniform1i(GL.glGetUniformLocation(program, "triangle_windows"), 0)
+
+    def _upload_bits(self, bits: np.ndarray) -> None:
+        """Upload the per-triangle window bits when they changed."""
+        from OpenGL import GL
+
+        bits = np.ascontiguousarray(bits, dtype=np.uint8)
+        if self._windows_bits is not None and np.array_equal(self._windows_bits, bits):
+            return
+        if self._windows_buffer is None:
+            self._windows_buffer = GL.glGenBuffers(1)
+            self._windows_texture = GL.glGenTextures(1)
+        GL.glBindBuffer(GL.GL_TEXTURE_BUFFER, self._windows_buffer)
+        GL.glBufferData(GL.GL_TEXTURE_BUFFER, bits.nbytes, bits, GL.GL_STATIC_DRAW)
+        GL.glBindTexture(GL.GL_TEXTURE_BUFFER, self._windows_texture)
+        GL.glTexBuffer(GL.GL_TEXTURE_BUFFER, GL.GL_R8UI, self._windows_buffer)
+        GL.glBindBuffer(GL.GL_TEXTURE_BUFFER, 0)
+        self._windows_bits = bits.copy()
+
+    def _make_framebuffers(self, w: int, h: int) -> None:
+        """Multisampled colour + depth, its resolve target, and the label targets."""
+        from OpenGL import GL
+
+        self.delete_framebuffers()
+        layouts = (
+            (
+                (GL.GL_RGBA8, GL.GL_COLOR_ATTACHMENT0),
+                (GL.GL_DEPTH_COMPONENT24, GL.GL_DEPTH_ATTACHMENT),
+            ),
+            ((GL.GL_RGBA8, GL.GL_COLOR_ATTACHMENT0),),
+            (
+                (GL.GL_R32I, GL.GL_COLOR_ATTACHMENT0),
+                (GL.GL_R32F, GL.GL_COLOR_ATTACHMENT1),
+                (GL.GL_DEPTH_COMPONENT24, GL.GL_DEPTH_ATTACHMENT),
+            ),
+        )
+        for k, layout in enumerate(layouts):
+            fbo = GL.glGenFramebuffers(1)
+            self._fbos.append(fbo)
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo)
+            for fmt, attachment in layout:
+                buf = GL.glGenRenderbuffers(1)
+                self._renderbuffers.append(buf)
+                GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, buf)
+                if k == 0:
+                    GL.glRenderbufferStorageMultisample(GL.GL_RENDERBUFFER, 4, fmt, w, h)
+                else:
+                    GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, fmt, w, h)
+                GL.glFramebufferRenderbuffer(GL.GL_FRAMEBUFFER, attachment, GL.GL_RENDERBUFFER, buf)
+            status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
+            if status != GL.GL_FRAMEBUFFER_COMPLETE:
+                GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+                raise RuntimeError(f"framebuffer {k} incomplete (status {status:#x})")
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
-        if status != GL.GL_FRAMEBUFFER_COMPLETE:
-            raise RuntimeError(f"label framebuffer incomplete (status {status:#x})")
         self._size = (w, h)
 
-    def delete_framebuffer(self) -> None:
+    def delete_framebuffers(self) -> None:
         from OpenGL import GL
 
-        if self._fbo is not None:
-            GL.glDeleteFramebuffers(1, [self._fbo])
-            GL.glDeleteRenderbuffers(len(self._buffers), self._buffers)
-        self._fbo, self._buffers, self._size = None, [], (0, 0)
+        if self._fbos:
+            GL.glDeleteFramebuffers(len(self._fbos), self._fbos)
+            GL.glDeleteRenderbuffers(len(self._renderbuffers), self._renderbuffers)
+        self._fbos, self._renderbuffers, self._size = [], [], (0, 0)
 
     def delete(self) -> None:
         from OpenGL import GL
 
-        self.delete_framebuffer()
-        if self._program is not None:
-            GL.glDeleteProgram(self._program)
-            self._program = None
+        self.delete_framebuffers()
+        for program in self._programs.values():
+            GL.glDeleteProgram(program)
+        self._programs = {}
+        if self._windows_buffer is not None:
+            GL.glDeleteTextures([self._windows_texture])
+            GL.glDeleteBuffers(1, [self._windows_buffer])
+            self._windows_buffer = self._windows_texture = self._windows_bits = None
 
 
 def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np.ndarray) -> Raster:

@@ -56,8 +56,12 @@ def _includes_edge(dx, dy):  # pragma: no cover - jitted
 
 
 @njit(**_JIT)
-def rasterize(xyz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
-    """Z-buffer every front-facing triangle into the samples rows r0..r1, cols c0..c1."""
+def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
+    """Z-buffer every front-facing triangle into the samples rows r0..r1, cols c0..c1.
+
+    A triangle with window bits ``windows[t] != 0`` is drawn only at samples where
+    ``wbuf`` holds one of those bits (see ``render/windows``).
+    """
     for r in range(r0, r1 + 1):
         for c in range(c0, c1 + 1):
             zbuf[r, c] = 0.0
@@ -82,6 +86,7 @@ def rasterize(xyz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
         rmax = min(r1, int(np.floor(max(ay, by, qy) - 0.5)))
         if cmin > cmax or rmin > rmax:
             continue
+        need = windows[t]
         # Edge functions are multiples of 2**-24 (exact products of 2**-12 and 2**-1 grids), so
         # adding half a unit to an edge that keeps its ties turns the fill rule into "> 0".
         bias_a = _TIE if _includes_edge(qx - bx, qy - by) else 0.0  # edge b->q, opposite a
@@ -106,7 +111,7 @@ def rasterize(xyz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
             for c in range(cmin, cmax + 1):
                 if wa > 0.0 and wb > 0.0 and wq > 0.0:
                     entered = True
-                    if iz > zbuf[r, c]:
+                    if iz > zbuf[r, c] and (need == 0 or wbuf[r, c] & need):
                         zbuf[r, c] = iz
                         idbuf[r, c] = t
                 elif entered:  # a triangle's row is one span: past its end
@@ -119,6 +124,33 @@ def rasterize(xyz, triangles, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
             eb_row += db_r
             eq_row += dq_r
             iz_row += iz_r
+
+
+@njit(**_JIT)
+def fill_window(polygon, bit, s, wbuf, i0, i1, j0, j1):  # pragma: no cover - jitted
+    """Set ``bit`` in ``wbuf`` at every sample of the pixels (rows i0..i1, cols j0..j1)
+    whose centre lies inside ``polygon``.
+
+    ``polygon`` is ``(P, 2)`` in image coordinates; the even-odd test at the pixel centre
+    is evaluated as ``model.outlines.inside_polygon`` does, and every sample of a pixel
+    takes its centre's answer, so a pixel's label agrees with that test for any ``s``
+    (as the pyrender backend's per-fragment test does).
+    """
+    n = polygon.shape[0]
+    for i in range(i0, i1 + 1):
+        y = i + 0.5
+        for j in range(j0, j1 + 1):
+            x = j + 0.5
+            inside = False
+            for k in range(n):
+                x0, y0 = polygon[k, 0], polygon[k, 1]
+                x1, y1 = polygon[(k + 1) % n, 0], polygon[(k + 1) % n, 1]
+                if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+                    inside = not inside
+            if inside:
+                for r in range(i * s, i * s + s):
+                    for c in range(j * s, j * s + s):
+                        wbuf[r, c] |= bit
 
 
 @njit(inline="always", **_JIT)

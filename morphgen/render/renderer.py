@@ -18,6 +18,7 @@ import numpy as np
 from morphgen.config.schema import EXTRAS
 from morphgen.errors import MorphgenError
 from morphgen.labels import LABEL_IDS
+from morphgen.model.calibration import LidClosure
 from morphgen.model.morphable import MorphableModel
 from morphgen.render import camera as cam_mod
 from morphgen.render.backend import Backend, Frame
@@ -28,6 +29,7 @@ from morphgen.render.normals import vertex_normals
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
 from morphgen.render.shading import shade, specular_factors
+from morphgen.render.windows import model_windows
 from morphgen.scene import SceneParams
 
 OUTPUTS = ("mask", "depth")  # landmarks are always computed (metadata needs them)
@@ -80,6 +82,8 @@ class Renderer:
         self._face_vertices = _face_vertices(model)
         self._ibug = model.ibug68()
         self._landmark_names, self._landmark_vertices = landmark_order(model.landmarks)
+        self._windows = model_windows(self._labels, model.landmarks or {}, model.mean_vertices())
+        self._lids = LidClosure.of(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._correspondence: np.ndarray | None = None
@@ -120,10 +124,11 @@ class Renderer:
             self._lap(None)
             identities = self._identities(batch)
             self._lap("identity")
+            shapes = [shape for shape, _ in identities]
             for first in range(0, len(batch), EXPRESSION_BATCH):
                 chunk = batch[first : first + EXPRESSION_BATCH]
                 self._lap(None)
-                offsets = self._expression_offsets(chunk)
+                offsets = self._expression_offsets(chunk, shapes[first : first + len(chunk)])
                 self._lap("expression")
                 for b, p in enumerate(chunk, first):
                     shape, albedo = identities[b]
@@ -150,8 +155,14 @@ class Renderer:
         self._identity_cache = {keys[-1]: known[keys[-1]]}
         return [known[k] for k in keys]
 
-    def _expression_offsets(self, batch: Sequence[SceneParams]) -> np.ndarray | None:
-        """``(B, N, 3)`` expression offsets of a batch in one product; None without any."""
+    def _expression_offsets(
+        self, batch: Sequence[SceneParams], shapes: Sequence[np.ndarray]
+    ) -> np.ndarray | None:
+        """``(B, N, 3)`` expression offsets of a batch in one product; None without any.
+
+        Blink weights are scaled per face (``shapes``: its neutral vertices) so that weight 1
+        closes its lids (``model.calibration``).
+        """
         m = self.model
         total = None
         if m.expression is not None:
@@ -162,6 +173,9 @@ class Renderer:
                 [p.blendshapes for p in batch], len(m.blendshapes.names), "blendshapes"
             )
             if weights is not None and weights.any():
+                if self._lids is not None:
+                    gains = np.stack([self._lids.gains(shape) for shape in shapes])
+                    weights = weights * gains[:, : weights.shape[1]]
                 offsets = combine(m.blendshapes.deltas, weights).reshape(len(batch), -1, 3)
                 total = offsets if total is None else total + offsets
         return total
@@ -180,9 +194,14 @@ class Renderer:
         colors, irradiance = shade(normals, albedo, posed, p.illumination, self._specular)
         lap("shading")
         attributes = self._attributes(normals, albedo, irradiance)
+        points = posed[self._landmark_vertices]
+        uv = k.project(points)
         frame = Frame(
             posed, self._triangles, colors, self._labels, k, cam.near_mm, cam.far_mm, attributes
         )
+        if self._windows is not None:
+            marks = dict(zip(self._landmark_names, uv.astype(np.float32), strict=True))
+            frame.triangle_windows, frame.windows = self._windows.for_frame(marks, vertices)
         raster = self.backend.draw(frame)
         lap("raster")
         background = self.backgrounds.image(p.background, k.width, k.height)
@@ -194,8 +213,6 @@ class Renderer:
 
             rgb = apply_augmentations(rgb, p.augment)
         lap("augment")
-        points = posed[self._landmark_vertices]
-        uv = k.project(points)
         visible = visibility(
             points, uv, self._landmark_vertices, raster.depth, raster.triangle_id, self._triangles
         )

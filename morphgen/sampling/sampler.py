@@ -23,6 +23,7 @@ import numpy as np
 
 from morphgen.config.backgrounds import background_files, check_headers
 from morphgen.config.distributions import Distribution
+from morphgen.config.presets import ANTAGONISTS, CAPPED_BY, JAW_COMPANIONS
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
@@ -166,6 +167,9 @@ class Sampler:
         n_expr = 0 if self.model.expression is None else self.model.expression.n_components
         self.k_expression = component_count(ex, "expression.components", n_expr)
         self.k_blendshapes = 0 if bs is None else len(bs.names)
+        self._antagonists = name_pairs(bs.names if bs is not None else [], ANTAGONISTS)
+        self._capped = name_pairs(bs.names if bs is not None else [], CAPPED_BY)
+        self._companions = companions(bs.names if bs is not None else [])
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
         ex = self.config.expression
@@ -175,12 +179,14 @@ class Sampler:
             return coeffs, weights
         if self.k_expression:
             z = draw("expression.pca", lambda rng, n: rng.standard_normal(n), self.k_expression)
-            coeffs = (z * ex.scale).astype(np.float32)
+            coeffs = (limit_radius(z, ex.max_radius) * ex.scale).astype(np.float32)
         if self.k_blendshapes:
             rng = draw.rng("expression.blendshapes.active")
             active = rng.random(self.k_blendshapes) < ex.blendshapes.probability
             w = draw("expression.blendshapes.weight", ex.blendshapes.weight, self.k_blendshapes)
             weights = np.where(active, np.clip(w, 0.0, 1.0), 0.0).astype(np.float32)
+            weights = plausible(weights, self._antagonists, self._capped, ex.blendshapes.max_active)
+            weights = with_companions(weights, self._companions)
         if self._presets is not None:
             rng = draw.rng("expression.presets")
             if rng.random() < ex.presets.probability:
@@ -234,6 +240,61 @@ class Sampler:
         w = np.asarray([bg.kinds[k] for k in kinds], dtype=float)
         kind = kinds[int(rng.choice(len(kinds), p=w / w.sum()))]
         return {"kind": kind, "seed": int(rng.integers(0, 2**31 - 1))}
+
+
+def limit_radius(z: np.ndarray, radius: float | None) -> np.ndarray:
+    """``z`` shrunk onto the sphere of ``radius`` when it lies outside (None: unchanged)."""
+    norm = float(np.linalg.norm(z))
+    if radius is None or norm <= radius:
+        return z
+    return z * (radius / norm)
+
+
+def name_pairs(names: list[str], pairs: tuple[tuple[str, str], ...]) -> np.ndarray:
+    """``(P, 2)`` blendshape indices of the ``pairs`` of names the model has both of."""
+    index = {n: k for k, n in enumerate(names)}
+    found = [(index[a], index[b]) for a, b in pairs if a in index and b in index]
+    return np.asarray(found, dtype=np.int64).reshape(-1, 2)
+
+
+def plausible(
+    weights: np.ndarray, antagonists: np.ndarray, capped: np.ndarray, max_active: int | None
+) -> np.ndarray:
+    """Random activations a face can make: the stronger of each antagonist pair, each
+    dependent blendshape at most its driver (``capped``: (dependent, driver) rows), then the
+    ``max_active`` strongest (ties: the lower index)."""
+    w = weights.copy()
+    for a, b in antagonists:
+        if w[a] > 0 and w[b] > 0:
+            w[b if w[a] >= w[b] else a] = 0.0
+    for dependent, driver in capped:
+        w[dependent] = min(w[dependent], w[driver])
+    if max_active is not None and np.count_nonzero(w) > max_active:
+        order = np.argsort(-w, kind="stable")
+        w[order[max_active:]] = 0.0
+    return w
+
+
+def companions(names: list[str]) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """``(jawOpen index, companion indices, fractions)`` of ``JAW_COMPANIONS``, if present."""
+    index = {n: k for k, n in enumerate(names)}
+    found = [(index[n], f) for n, f in JAW_COMPANIONS.items() if n in index]
+    if "jawOpen" not in index or not found:
+        return None
+    ids, fractions = zip(*found, strict=True)
+    return index["jawOpen"], np.array(ids), np.array(fractions, dtype=np.float32)
+
+
+def with_companions(
+    weights: np.ndarray, jaw: tuple[int, np.ndarray, np.ndarray] | None
+) -> np.ndarray:
+    """Weights with the open jaw's companions raised to their fraction of ``jawOpen``."""
+    if jaw is None or weights[jaw[0]] <= 0:
+        return weights
+    out = weights.copy()
+    k, ids, fractions = jaw
+    out[ids] = np.maximum(out[ids], fractions * out[k])
+    return out
 
 
 def augment_ops(cfg: Augment, draw: _Draws) -> list[dict[str, Any]]:
