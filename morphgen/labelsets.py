@@ -63,7 +63,7 @@ class LabelSet:
     side: str  # "subject" or "image": whose left "left" means
     side_verified: bool
     remap: dict[str, str]  # morphgen label name -> target class name (every morphgen label)
-    absent: tuple[str, ...]  # target classes a bald, unaccessorised 3DMM head cannot produce
+    absent: tuple[str, ...]  # target classes morphgen's heads never produce
     colours: dict[str, Colour]
     notes: str = ""
 
@@ -120,8 +120,10 @@ _FACESYNTHETICS = _numbered(
 # THE remap table: morphgen label -> target class, per set. Decisions where the sets differ:
 # - teeth: CelebAMask-HQ's "mouth" and LaPa's "inner mouth" cover the whole mouth opening,
 #   teeth included; FaceSynthetics' mouth_interior likewise.
-# - scalp: the model is bald; a bald scalp is annotated as skin in these sets (there is no
-#   hair to label), so scalp -> skin. Hair is listed as absent instead.
+# - scalp: bare scalp skin (shaved heads, receding hairlines) is skin in these sets.
+# - hair, glasses, headwear, clothing: their own classes where a set has them. LaPa and Helen
+#   have no glasses, hat or cloth class: frames sit on skin (their annotators labelled the
+#   face under thin frames), hats and clothes are background.
 # - neck: LaPa and Helen annotate the face only; their necks are background.
 # - left/right: image-side sets swap (the subject's left eye appears on the image's right).
 _CELEBAMASK_REMAP = {
@@ -140,6 +142,10 @@ _CELEBAMASK_REMAP = {
     "right_ear": "l_ear",
     "neck": "neck",
     "scalp": "skin",
+    "hair": "hair",
+    "glasses": "eye_g",
+    "headwear": "hat",
+    "clothing": "cloth",
 }
 _LAPA_REMAP = {
     "background": "background",
@@ -157,6 +163,10 @@ _LAPA_REMAP = {
     "right_ear": "skin",
     "neck": "background",
     "scalp": "skin",
+    "hair": "hair",
+    "glasses": "skin",
+    "headwear": "background",
+    "clothing": "background",
 }
 _FACESYNTHETICS_REMAP = {
     "background": "background",
@@ -174,9 +184,13 @@ _FACESYNTHETICS_REMAP = {
     "right_ear": "right_ear",
     "neck": "neck",
     "scalp": "skin",
+    "hair": "hair",
+    "glasses": "glasses",
+    "headwear": "headwear",
+    "clothing": "clothing",
 }
 
-_CELEBAMASK_ABSENT = ("eye_g", "hair", "hat", "ear_r", "neck_l", "cloth")
+_CELEBAMASK_ABSENT = ("ear_r", "neck_l")
 _CELEBAMASK_NOTES = (
     "Assumed image-side left/right (unverified; the annotation guide is not public)."
 )
@@ -216,7 +230,7 @@ SETS: dict[str, LabelSet] = {
             side="image",
             side_verified=False,
             remap=_LAPA_REMAP,
-            absent=("hair",),
+            absent=(),
             colours=_hue_palette(_LAPA),
             notes=_LAPA_NOTES,
         ),
@@ -227,7 +241,7 @@ SETS: dict[str, LabelSet] = {
             side="subject",
             side_verified=False,
             remap=_FACESYNTHETICS_REMAP,
-            absent=("hair", "beard", "clothing", "glasses", "headwear", "facewear"),
+            absent=("beard", "facewear"),
             colours=_hue_palette(_FACESYNTHETICS),
             notes=(
                 "Rendered from a 3D model, so assumed subject-side left/right (unverified). "

@@ -21,8 +21,10 @@ from morphgen.model.morphable import MorphableModel
 from morphgen.render import camera as cam_mod
 from morphgen.render.backend import Backend, Frame
 from morphgen.render.compose import composite, encode_srgb8
+from morphgen.render.dress import Dresser
 from morphgen.render.instance import combine, pca_instances
 from morphgen.render.landmarks import arcface5, landmark_order, visibility
+from morphgen.render.layers import Layer, Posed, pose_layers
 from morphgen.render.normals import vertex_normals
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
@@ -74,7 +76,8 @@ class Renderer:
         self.backgrounds = BackgroundSource(background_dir)
         self.label_map = None if label_map is None else np.asarray(label_map, dtype=np.uint8)
         self._triangles = model.triangles
-        self._labels = model.triangle_regions()
+        self._labels = _rendered_labels(model.triangle_regions())
+        self._dresser = Dresser(model)
         self._pivot = model_pivot(model)
         self._face_vertices = _face_vertices(model)
         self._ibug = model.ibug68()
@@ -123,7 +126,9 @@ class Renderer:
             for b, p in enumerate(batch):
                 shape, albedo = identities[b]
                 vertices = shape if offsets is None else shape + offsets[b]
-                samples.append(self._render_one(p, vertices, albedo))
+                albedo, layers = self._dresser(p, _identity_key(p)[0], shape, albedo)
+                self._lap("dress")
+                samples.append(self._render_one(p, vertices, albedo, layers))
         return samples
 
     def _identities(self, batch: Sequence[SceneParams]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -161,7 +166,9 @@ class Renderer:
                 total = offsets if total is None else total + offsets
         return total
 
-    def _render_one(self, p: SceneParams, vertices: np.ndarray, albedo: np.ndarray) -> Sample:
+    def _render_one(
+        self, p: SceneParams, vertices: np.ndarray, albedo: np.ndarray, layers: list[Layer]
+    ) -> Sample:
         lap = self._lap
         cam = p.camera
         to_camera = extrinsics(p.yaw, p.pitch, p.roll, p.translation, cam.distance_mm, self._pivot)
@@ -175,9 +182,12 @@ class Renderer:
         colors, irradiance = shade(normals, albedo, posed, p.illumination, self._specular)
         lap("shading")
         attributes = self._attributes(normals, albedo, irradiance)
+        head = Posed(posed, self._triangles, colors, self._labels, attributes)
+        scene = pose_layers(head, layers, to_camera, p.illumination)
+        lap("layers")
         frame = Frame(
-            posed, self._triangles, colors, self._labels, k.width, k.height,
-            k.fx, k.fy, k.cx, k.cy, cam.near_mm, cam.far_mm, attributes,
+            scene.vertices, scene.triangles, scene.colors, scene.labels, k.width, k.height,
+            k.fx, k.fy, k.cx, k.cy, cam.near_mm, cam.far_mm, scene.attributes,
         )  # fmt: skip
         raster = self.backend.draw(frame)
         lap("raster")
@@ -193,7 +203,7 @@ class Renderer:
         points = posed[self._landmark_vertices]
         uv = k.project(points)
         visible = visibility(
-            points, uv, self._landmark_vertices, raster.depth, raster.triangle_id, self._triangles
+            points, uv, self._landmark_vertices, raster.depth, raster.triangle_id, frame.triangles
         )
         lap("landmarks")
         mask = raster.mask if self.label_map is None else self.label_map[raster.mask]
@@ -237,6 +247,13 @@ class Renderer:
             lo, hi = mean.min(axis=0), mean.max(axis=0)
             self._correspondence = ((mean - lo) / np.maximum(hi - lo, 1e-6)).astype(np.float32)
         return self._correspondence
+
+
+def _rendered_labels(regions: np.ndarray) -> np.ndarray:
+    """Triangle labels as rendered: bare scalp is skin (hair, drawn on top, is hair)."""
+    out = regions.copy()
+    out[out == LABEL_IDS["scalp"]] = LABEL_IDS["skin"]
+    return out
 
 
 def _identity_key(params: SceneParams) -> tuple[bytes, bytes]:
