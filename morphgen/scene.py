@@ -60,15 +60,11 @@ class Illumination:
     offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
-HAIR_STYLES = (
-    "none", "shaved", "buzz", "short", "medium", "long", "curly", "afro", "ponytail", "bun",
-)  # fmt: skip
-
-
 @dataclass
 class HairParams:
     """An identity's hairstyle and colour (geometry: ``morphgen.render.hair``).
 
+    ``style``: none (bald), shaved, buzz, short, medium, long, curly, afro, ponytail, bun.
     Lengths in mm. ``parting`` places the parting from -1 (over the subject's right eye)
     to 1 (left eye); 0 combs the top straight back. ``recession_mm`` pushes the front
     hairline back (more at the temples with ``temples``), ``crown_mm`` is the radius of a

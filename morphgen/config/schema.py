@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from morphgen.config.appearance_extras import Accessories, Hair
 from morphgen.config.distributions import Choice, Dist, Grid, TruncNormal, resolve_path
 from morphgen.config.distributions import constant as const
 from morphgen.config.distributions import uniform as unif
@@ -348,6 +349,8 @@ class Config(Section):
     illumination: Illumination = ParametricLight()
     appearance: Appearance = Appearance()
     background: Background = Background()
+    hair: Hair = Hair()
+    accessories: Accessories = Accessories()
     augment: Augment = Augment()
     render: Render = Render()
     output: Output = Output()

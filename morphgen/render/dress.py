@@ -1,7 +1,8 @@
 """Dressing a head: its hair (per identity) and accessories (per image) as layers.
 
 Geometry is fitted to the identity's neutral shape once and kept while consecutive images
-share the identity and the same choices; the renderer poses it with the head.
+share the identity (hair per hairstyle, accessories per outfit); the renderer poses it
+with the head.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from dataclasses import asdict
 
 import numpy as np
 
+from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
+from morphgen.render.accessories.clothing import clothing_layer
 from morphgen.render.hair.head import Head, build_head
 from morphgen.render.hair.mesh import hair_layers, scalp_tint
 from morphgen.render.layers import Layer, merge
@@ -25,26 +28,41 @@ class Dresser:
     def __init__(self, model: MorphableModel):
         self.triangles = model.triangles
         self.regions = model.regions
-        self._head: tuple[bytes, Head | None] | None = None
-        self._cache: dict[str, tuple[np.ndarray, list[Layer]]] = {}
+        self.landmarks = model.landmarks
+        self._identity: bytes | None = None
+        self._head: Head | None = None
+        self._shape = np.zeros((0, 3), dtype=np.float32)
+        self._hair: dict[str, tuple[np.ndarray, list[Layer]]] = {}
+        self._outfits: dict[str, list[Layer]] = {}
 
     def __call__(
         self, p: SceneParams, identity: bytes, shape: np.ndarray, albedo: np.ndarray
     ) -> tuple[np.ndarray, list[Layer]]:
         """The head's albedo (scalp tinted under hair) and the layers of scene ``p``."""
-        if self.regions is None or (p.hair.style == "none" and not _accessories(p)):
+        worn = [p.glasses, p.headwear, p.clothing]
+        if self.regions is None or (p.hair.style == "none" and worn == [None, None, None]):
             return albedo, []
-        key = json.dumps([asdict(p.hair), p.glasses, p.headwear, p.clothing], sort_keys=True)
-        if self._head is None or self._head[0] != identity:
+        if identity != self._identity:
             normals = vertex_normals(shape, self.triangles)
-            self._head = (identity, build_head(shape, normals, self.triangles, self.regions))
-            self._cache = {}
-        if key not in self._cache:
-            head = self._head[1]
-            layers = hair_layers(head, p.hair)
-            self._cache = {key: (scalp_tint(head, p.hair, albedo), merge(layers))}
-        return self._cache[key]
+            self._identity, self._shape = identity, shape
+            self._head = build_head(shape, normals, self.triangles, self.regions)
+            self._hair, self._outfits = {}, {}
+        if self._head is None:
+            return albedo, []
+        hair_key = json.dumps(asdict(p.hair), sort_keys=True)
+        if hair_key not in self._hair:
+            layers = hair_layers(self._head, p.hair)
+            self._hair[hair_key] = (scalp_tint(self._head, p.hair, albedo), layers)
+        tinted, hair = self._hair[hair_key]
+        outfit_key = json.dumps([asdict(p.hair), *worn], sort_keys=True)
+        if outfit_key not in self._outfits:
+            self._outfits[outfit_key] = merge(hair + self._outfit(p))
+        return tinted, self._outfits[outfit_key]
 
-
-def _accessories(p: SceneParams) -> bool:
-    return any(x is not None for x in (p.glasses, p.headwear, p.clothing))
+    def _outfit(self, p: SceneParams) -> list[Layer]:
+        """The accessory layers of ``p`` on the current identity's head."""
+        head, out = self._head, []
+        if p.clothing is not None:
+            neck = self._shape[self.regions == LABEL_IDS["neck"]]
+            out.append(clothing_layer(head, neck, p.clothing))
+        return [layer for layer in out if layer is not None]

@@ -26,6 +26,7 @@ from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.expression import preset_vectors
+from morphgen.sampling.hair import hair_params, outfit
 from morphgen.sampling.identity import IdentitySampler, generator
 from morphgen.sampling.illumination import LightPrior
 from morphgen.scene import CameraParams, Illumination, SceneParams
@@ -125,6 +126,9 @@ class Sampler:
         shape, color = self.identity(i)
         expression, blendshapes = self._expression(draw)
         pose = cfg.pose
+        own = _Draws([self.seed, i], {})  # the identity's streams: hair and outfits
+        sets = cfg.accessories.sets
+        worn = outfit(cfg.accessories, own, int(draw.rng("accessories.outfit").integers(sets)))
         return SceneParams(
             identity=i,
             sample=j,
@@ -143,6 +147,8 @@ class Sampler:
             illumination=self._illumination(draw),
             background=self._background(draw),
             augment=augment_ops(cfg.augment, draw),
+            hair=hair_params(cfg.hair, own),
+            **worn,
         )
 
     def scenes(self, pairs: list[tuple[int, int]] | None = None) -> list[SceneParams]:

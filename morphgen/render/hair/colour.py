@@ -21,7 +21,7 @@ EUMELANIN = np.array([0.419, 0.697, 1.37])
 PHEOMELANIN = np.array([0.187, 0.4, 1.05])
 PATH = 4.0
 CUTICLE = 0.025  # white share scattered at the surface
-GREY_HAIR = np.array([0.62, 0.6, 0.56])  # an unpigmented strand (linear RGB)
+GREY_HAIR = np.array([0.45, 0.44, 0.41])  # an unpigmented strand (linear RGB)
 SHININESS = 80.0
 
 

@@ -108,6 +108,8 @@ def comb_directions(
     sideways = 0.35 + 0.65 * min(1.0, abs(p.parting) * 3.0)
     g = prof.back * np.array([0.0, -0.15, -1.0]) + (1.0 - prof.back) * sideways * side * 2.0
     g = g + np.array([0.0, -0.4, 0.0])
+    front_top = (front < 45.0)[:, None]  # front hair is combed aside, off the face
+    g = np.where(front_top, g + side * 1.5 + np.array([0.0, 0.0, -0.5]), g)
     fringe = front < 40.0 * p.fringe
     g[fringe] = side[fringe] * 0.5 + np.array([0.0, -0.7, 1.0])
     g = g + rng.normal(0.0, 0.06, g.shape)  # no two strands quite parallel
@@ -150,7 +152,7 @@ def _free(
     pts[:, 0] = roots
     step = (length / k)[:, None]
     p = roots.copy()
-    face_z = head.centre[2] + 0.35 * (head.front_z - head.centre[2])
+    face_z = head.centre[2] + 0.2 * (head.front_z - head.centre[2])
     for i in range(1, k + 1):
         d = _unit(d - (prof.gravity * step) * UP + prof.kink * rng.normal(size=d.shape))
         q = p + step * d
@@ -160,8 +162,11 @@ def _free(
             floor = head.radius[ti, pi] + lift
             near = (r > floor) & (r < floor + prof.hug)
             q[near] = head.centre + (q[near] - head.centre) * (floor[near] / r[near])[:, None]
-        below = (q[:, 1] < brow) & ~fringe
-        q[below, 2] = np.minimum(q[below, 2], face_z)  # long hair frames the face, not over it
+        # long hair frames the face, never falls over it: pushed aside in front of the face
+        over = (q[:, 1] < brow) & (q[:, 2] > face_z) & ~fringe
+        side = np.where(q[over, 0] >= head.centre[0], 1.0, -1.0)
+        away = np.maximum(np.abs(q[over, 0] - head.centre[0]), head.face_half_width)
+        q[over, 0] = head.centre[0] + side * away
         q = head.push_out(q, lift)
         moved = q - p  # a collision never throws a strand further than two steps
         far = np.linalg.norm(moved, axis=1, keepdims=True) / (2.0 * step)

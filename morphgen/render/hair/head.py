@@ -35,6 +35,7 @@ class Head:
     top_y: float  # highest scalp point
     chin_y: float  # lowest face point (jaw line)
     front_z: float  # the face's foremost point (nose tip)
+    face_half_width: float  # half the face's width between chin and brows (plus a margin)
 
     def bins(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Polar bin, azimuth bin and distance from the centre of each point."""
@@ -86,12 +87,24 @@ def build_head(
         top_y=float(hi[1]),
         chin_y=chin_y,
         front_z=float(vertices[:, 2].max()),
+        face_half_width=_face_half_width(vertices, regions, centre, chin_y),
     )
     head.radius = _radial_map(head, vertices[solid])
     head.front_mm = _front_distance(vertices, regions, scalp, centre)
     top = sv[:, 1] - 0.6 * sv[:, 2]  # top and back
     head.crown = sv[np.argmax(top)]
     return head
+
+
+def _face_half_width(
+    vertices: np.ndarray, regions: np.ndarray, centre: np.ndarray, chin_y: float
+) -> float:
+    """Half the width of the face (skin in front of the centre, below the scalp) + 6 mm."""
+    skin = (regions == LABEL_IDS["skin"]) & (vertices[:, 2] > centre[2])
+    skin &= (vertices[:, 1] > chin_y) & (vertices[:, 1] < centre[1])
+    if not skin.any():
+        return 70.0
+    return float(np.abs(vertices[skin, 0] - centre[0]).max()) + 6.0
 
 
 def _radial_map(head: Head, points: np.ndarray) -> np.ndarray:

@@ -30,7 +30,8 @@ def hair_layers(head: Head | None, p: HairParams) -> list[Layer]:
         return []
     rng = np.random.default_rng([int(p.seed), 16])
     colour = hair_albedo(p.eumelanin, p.pheomelanin)
-    layers = [_shell(head, p, prof, colour)]
+    shell_colour = (1.0 - p.grey) * colour + p.grey * GREY_HAIR
+    layers = [_shell(head, p, prof, shell_colour)]
     strands = grow(head, p, prof, rng)
     if strands is not None:
         layers.append(_ribbons(head, strands, prof, colour, p.grey, rng))
