@@ -110,7 +110,6 @@ class SceneParams:
     hair: HairParams = field(default_factory=HairParams)
     # accessories of this image: {"kind": ..., ...} mappings (``morphgen.render.accessories``)
     glasses: dict[str, Any] | None = None
-    headwear: dict[str, Any] | None = None
     clothing: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,6 +161,5 @@ class SceneParams:
             augment=list(d.get("augment", [])),
             hair=HairParams(**d.get("hair", {})),
             glasses=d.get("glasses"),
-            headwear=d.get("headwear"),
             clothing=d.get("clothing"),
         )

@@ -20,7 +20,6 @@ Weight = Annotated[float, Field(ge=0.0)]
 
 HAIR_STYLES = ("shaved", "buzz", "short", "medium", "long", "curly", "afro", "ponytail", "bun")
 GLASSES_STYLES = ("round", "rectangular", "cat_eye", "aviator", "rimless")
-HEADWEAR_KINDS = ("cap", "beanie", "headband", "hat")
 CLOTHING_KINDS = ("tshirt", "shirt", "sweater")
 
 
@@ -107,11 +106,6 @@ class Glasses(_Section):
     sunglasses_probability: Probability = 0.2
 
 
-class Headwear(_Section):
-    probability: Probability = 0.12
-    kinds: Annotated[dict[str, Weight], _weights_of(HEADWEAR_KINDS)] = _equal(HEADWEAR_KINDS)
-
-
 class Clothing(_Section):
     probability: Probability = 0.9
     kinds: Annotated[dict[str, Weight], _weights_of(CLOTHING_KINDS)] = _equal(CLOTHING_KINDS)
@@ -122,5 +116,4 @@ class Accessories(_Section):
 
     sets: Annotated[int, Field(ge=1, le=64)] = 3
     glasses: Glasses = Glasses()
-    headwear: Headwear = Headwear()
     clothing: Clothing = Clothing()

@@ -15,6 +15,7 @@ import numpy as np
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.render.accessories.clothing import clothing_layer
+from morphgen.render.accessories.glasses import glasses_layers
 from morphgen.render.hair.head import Head, build_head
 from morphgen.render.hair.mesh import hair_layers, scalp_tint
 from morphgen.render.layers import Layer, merge
@@ -39,8 +40,8 @@ class Dresser:
         self, p: SceneParams, identity: bytes, shape: np.ndarray, albedo: np.ndarray
     ) -> tuple[np.ndarray, list[Layer]]:
         """The head's albedo (scalp tinted under hair) and the layers of scene ``p``."""
-        worn = [p.glasses, p.headwear, p.clothing]
-        if self.regions is None or (p.hair.style == "none" and worn == [None, None, None]):
+        worn = [p.glasses, p.clothing]
+        if self.regions is None or (p.hair.style == "none" and worn == [None, None]):
             return albedo, []
         if identity != self._identity:
             normals = vertex_normals(shape, self.triangles)
@@ -65,4 +66,6 @@ class Dresser:
         if p.clothing is not None:
             neck = self._shape[self.regions == LABEL_IDS["neck"]]
             out.append(clothing_layer(head, neck, p.clothing))
+        if p.glasses is not None:
+            out.extend(glasses_layers(head, self._shape, self.landmarks, p.glasses))
         return [layer for layer in out if layer is not None]

@@ -1,0 +1,167 @@
+"""Hair, glasses and clothing: sampling rates, identity consistency, labels, determinism."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from morphgen.config import parse_config
+from morphgen.labels import LABEL_IDS
+from morphgen.labelsets import remap_table
+from morphgen.model.load import load_model
+from morphgen.model.synthetic import synthetic_model
+from morphgen.render.layers import facing_camera
+from morphgen.render.renderer import Renderer
+from morphgen.sampling.sampler import Sampler
+from morphgen.scene import CameraParams, HairParams, SceneParams
+
+
+@pytest.fixture(scope="module")
+def small():
+    return synthetic_model(n_lat=41, n_lon=81, components=(4, 4, 4))
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load_model()
+
+
+def _rate(hits: int, n: int, p: float) -> bool:
+    """``hits`` of ``n`` is within 4 standard deviations of probability ``p``."""
+    return abs(hits - n * p) <= 4 * np.sqrt(n * p * (1 - p)) + 1
+
+
+def test_accessory_rates_match_the_config(small):
+    cfg = parse_config(
+        {
+            "identities": {"count": 150, "images_per_identity": 3},
+            "accessories": {"glasses": {"probability": 0.3}, "clothing": {"probability": 0.7}},
+        }
+    )
+    scenes = Sampler(cfg, small).scenes()
+    n = len(scenes)
+    assert n == 450
+    assert _rate(sum(s.glasses is not None for s in scenes), n, 0.3)
+    assert _rate(sum(s.clothing is not None for s in scenes), n, 0.7)
+    styles = [Sampler(cfg, small).scene(i, 0).hair.style for i in range(150)]
+    grows = sum(s not in ("none", "shaved") for s in styles)
+    assert grows >= 0.75 * 150, "most identities of the default config have hair"
+
+
+@pytest.mark.parametrize("path", ["configs/recognition.yaml", "configs/parsing.yaml"])
+def test_shipped_configs_give_most_identities_hair(default, path):
+    from morphgen.config import load_config
+
+    sampler = Sampler(load_config(path), default)
+    styles = [sampler.scene(i, 0).hair.style for i in range(120)]
+    assert sum(s not in ("none", "shaved") for s in styles) >= 0.75 * 120
+
+
+def test_identity_keeps_its_hair_and_few_outfits(small):
+    cfg = parse_config({"identities": {"count": 6, "images_per_identity": 12}})
+    sampler = Sampler(cfg, small)
+    for i in range(6):
+        scenes = [sampler.scene(i, j) for j in range(12)]
+        assert all(s.hair == scenes[0].hair for s in scenes)
+        outfits = {repr((s.glasses, s.clothing)) for s in scenes}
+        assert len(outfits) <= cfg.accessories.sets
+
+
+def test_each_part_turns_off(small):
+    cfg = parse_config(
+        {
+            "hair": {"probability": 0.0},
+            "accessories": {"glasses": {"probability": 0}, "clothing": {"probability": 0}},
+        }
+    )
+    scenes = [Sampler(cfg, small).scene(i, 0) for i in range(30)]
+    assert all(s.hair.style == "none" and s.glasses is None and s.clothing is None for s in scenes)
+
+
+def _scene(hair: HairParams, yaw: float = 20.0, size: int = 96, **worn) -> SceneParams:
+    return SceneParams(
+        identity=0, sample=0, shape=np.zeros(0, np.float32), color=np.zeros(0, np.float32),
+        expression=np.zeros(0, np.float32), blendshapes=np.zeros(0, np.float32), yaw=yaw,
+        camera=CameraParams(width=size, height=size), hair=hair, **worn,
+    )  # fmt: skip
+
+
+GLASSES = {"kind": "round", "rim_mm": 3.0, "color": [0.02, 0.02, 0.02], "sunglasses": True}
+SHIRT = {"kind": "tshirt", "color": [0.2, 0.3, 0.6]}
+
+
+def test_bare_scalp_is_skin_and_hair_is_hair(default):
+    r = Renderer(default, "cpu")
+    bald = r.render(_scene(HairParams(), yaw=0.0)).mask
+    assert not (bald == LABEL_IDS["scalp"]).any()
+    hair = r.render(_scene(HairParams(style="short", length_mm=50, volume_mm=8), yaw=0.0)).mask
+    got = hair == LABEL_IDS["hair"]
+    assert got.sum() > 0.05 * hair.size
+    # hair lies where the bald head showed skin on top or background around it
+    assert np.isin(bald[got], [LABEL_IDS["skin"], 0]).mean() > 0.95
+
+
+def test_hair_hides_the_back_of_the_head_and_the_ears(default):
+    r = Renderer(default, "cpu")
+    long = HairParams(style="long", length_mm=250, volume_mm=14)
+    back = r.render(_scene(long, yaw=170.0)).mask
+    assert (back == LABEL_IDS["hair"]).sum() > 3 * (back == LABEL_IDS["skin"]).sum()
+    ears = [LABEL_IDS["left_ear"], LABEL_IDS["right_ear"]]
+    bald = r.render(_scene(HairParams(), yaw=0.0)).mask
+    covered = r.render(_scene(long, yaw=0.0)).mask
+    assert np.isin(covered, ears).sum() < 0.5 * np.isin(bald, ears).sum()
+
+
+def test_celebamask_set_gets_hair_glasses_and_cloth(default):
+    r = Renderer(default, "cpu", label_map=remap_table("celebamask"))
+    hair = HairParams(style="medium", length_mm=110, volume_mm=10)
+    mask = r.render(_scene(hair, yaw=0.0, glasses=GLASSES, clothing=SHIRT)).mask
+    from morphgen.labelsets import get_set
+
+    s = get_set("celebamask")
+    for name in ("hair", "eye_g", "cloth", "skin"):
+        assert (mask == s.class_id(name)).sum() > 20, name
+
+
+def test_rendering_is_deterministic_and_rerenders_from_metadata(default):
+    p = _scene(
+        HairParams(style="curly", length_mm=100, volume_mm=20, curl=0.8, seed=5),
+        glasses={**GLASSES, "sunglasses": False, "kind": "aviator"}, clothing=SHIRT,
+    )  # fmt: skip
+    a = Renderer(default, "cpu").render(p)
+    b = Renderer(default, "cpu").render(SceneParams.from_dict(p.to_dict()))
+    np.testing.assert_array_equal(a.rgb, b.rgb)
+    np.testing.assert_array_equal(a.mask, b.mask)
+    other = Renderer(default, "cpu").render(replace(p, hair=replace(p.hair, seed=6)))
+    assert not np.array_equal(a.rgb, other.rgb)
+
+
+@pytest.mark.parametrize(
+    "style", ["buzz", "short", "medium", "long", "curly", "afro", "ponytail", "bun"]
+)
+def test_every_style_grows_on_another_model(small, style):
+    r = Renderer(small, "cpu")
+    mask = r.render(_scene(HairParams(style=style, length_mm=100, volume_mm=15, curl=1.0))).mask
+    assert (mask == LABEL_IDS["hair"]).sum() > 50
+
+
+def test_receding_hairline_and_bald_crown_show_skin(default):
+    r = Renderer(default, "cpu")
+    full = HairParams(style="short", length_mm=40, volume_mm=6)
+    bald = replace(full, recession_mm=40.0, temples=1.0, crown_mm=50.0)
+    a, b = (r.render(_scene(h, yaw=0.0)).mask for h in (full, bald))
+    assert (b == LABEL_IDS["hair"]).sum() < 0.8 * (a == LABEL_IDS["hair"]).sum()
+    assert (b == LABEL_IDS["skin"]).sum() > (a == LABEL_IDS["skin"]).sum()
+
+
+def test_facing_camera_winds_every_triangle_towards_the_camera():
+    rng = np.random.default_rng(0)
+    vertices = (rng.normal(size=(60, 3)) * 10 + [0, 0, -500]).astype(np.float32)
+    triangles = rng.integers(0, 60, size=(40, 3)).astype(np.int32)
+    out = facing_camera(vertices, triangles)
+    v = vertices[out].astype(np.float64)
+    normal = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])
+    assert (np.einsum("ij,ij->i", normal, v[:, 0]) <= 0).all()
+    assert (np.sort(out, axis=1) == np.sort(triangles, axis=1)).all()
