@@ -39,6 +39,12 @@ LABELS: tuple[Label, ...] = (
 )
 
 LABEL_IDS: dict[str, int] = {label.name: label.id for label in LABELS}
+# Classes of geometry drawn around the head (``render.layers``), never of a model's surface.
+LAYER_LABELS = frozenset({"hair", "glasses", "headwear", "clothing"})
+# The labels a model's vertices may carry (its regions).
+REGIONS: tuple[Label, ...] = tuple(
+    label for label in LABELS if label.id != 0 and label.name not in LAYER_LABELS
+)
 BACKGROUND = 0
 NUM_LABELS = max(label.id for label in LABELS) + 1  # ids lie in 0..NUM_LABELS-1 (some unused)
 

@@ -190,7 +190,7 @@ _FACESYNTHETICS_REMAP = {
     "clothing": "clothing",
 }
 
-_CELEBAMASK_ABSENT = ("hat", "ear_r", "neck_l")  # no headwear is rendered yet
+_CELEBAMASK_ABSENT = ("ear_r", "neck_l")
 _CELEBAMASK_NOTES = (
     "Assumed image-side left/right (unverified; the annotation guide is not public)."
 )
@@ -241,7 +241,7 @@ SETS: dict[str, LabelSet] = {
             side="subject",
             side_verified=False,
             remap=_FACESYNTHETICS_REMAP,
-            absent=("beard", "headwear", "facewear"),
+            absent=("beard", "facewear"),
             colours=_hue_palette(_FACESYNTHETICS),
             notes=(
                 "Rendered from a 3D model, so assumed subject-side left/right (unverified). "

@@ -110,6 +110,7 @@ class SceneParams:
     hair: HairParams = field(default_factory=HairParams)
     # accessories of this image: {"kind": ..., ...} mappings (``morphgen.render.accessories``)
     glasses: dict[str, Any] | None = None
+    headwear: dict[str, Any] | None = None
     clothing: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,5 +162,6 @@ class SceneParams:
             augment=list(d.get("augment", [])),
             hair=HairParams(**d.get("hair", {})),
             glasses=d.get("glasses"),
+            headwear=d.get("headwear"),
             clothing=d.get("clothing"),
         )

@@ -132,7 +132,7 @@ def test_landmarks_are_identical(model):
     np.testing.assert_array_equal(cpu.landmark_visible, gl.landmark_visible)
 
 
-def test_hair_glasses_and_clothing_agree(model):
+def test_hair_glasses_headwear_and_clothing_agree(model):
     """The layer classes through the Renderer: same pixel counts (5%), differences only on
     borders (strands make many), and no more than 3% of the pixels."""
     egl_or_skip()
@@ -146,6 +146,7 @@ def test_hair_glasses_and_clothing_agree(model):
         hair=HairParams(style="medium", length_mm=100.0, volume_mm=10.0, fringe=0.5),
         glasses={"kind": "rectangular", "rim_mm": 3.0, "color": [0.1, 0.1, 0.1]},
         clothing={"kind": "shirt", "color": [0.3, 0.3, 0.6]},
+        headwear={"kind": "cap", "color": [0.6, 0.2, 0.2]},
     )  # fmt: skip
     masks = []
     for name in ("cpu", "egl"):
@@ -153,7 +154,7 @@ def test_hair_glasses_and_clothing_agree(model):
         masks.append(renderer.render(params).mask)
         renderer.close()
     a, b = masks
-    for name in ("hair", "glasses", "clothing"):
+    for name in ("hair", "glasses", "headwear", "clothing"):
         na, nb = (a == LABEL_IDS[name]).sum(), (b == LABEL_IDS[name]).sum()
         assert na > 30 and abs(int(na) - int(nb)) <= 0.05 * na, (name, na, nb)
     differ = a != b

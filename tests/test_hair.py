@@ -37,7 +37,11 @@ def test_accessory_rates_match_the_config(small):
     cfg = parse_config(
         {
             "identities": {"count": 150, "images_per_identity": 3},
-            "accessories": {"glasses": {"probability": 0.3}, "clothing": {"probability": 0.7}},
+            "accessories": {
+                "glasses": {"probability": 0.3},
+                "headwear": {"probability": 0.15},
+                "clothing": {"probability": 0.7},
+            },
         }
     )
     scenes = Sampler(cfg, small).scenes()
@@ -45,6 +49,7 @@ def test_accessory_rates_match_the_config(small):
     assert n == 450
     assert _rate(sum(s.glasses is not None for s in scenes), n, 0.3)
     assert _rate(sum(s.clothing is not None for s in scenes), n, 0.7)
+    assert _rate(sum(s.headwear is not None for s in scenes), n, 0.15)
     styles = [Sampler(cfg, small).scene(i, 0).hair.style for i in range(150)]
     grows = sum(s not in ("none", "shaved") for s in styles)
     assert grows >= 0.75 * 150, "most identities of the default config have hair"
@@ -65,7 +70,7 @@ def test_identity_keeps_its_hair_and_few_outfits(small):
     for i in range(6):
         scenes = [sampler.scene(i, j) for j in range(12)]
         assert all(s.hair == scenes[0].hair for s in scenes)
-        outfits = {repr((s.glasses, s.clothing)) for s in scenes}
+        outfits = {repr((s.glasses, s.headwear, s.clothing)) for s in scenes}
         assert len(outfits) <= cfg.accessories.sets
 
 
@@ -73,11 +78,16 @@ def test_each_part_turns_off(small):
     cfg = parse_config(
         {
             "hair": {"probability": 0.0},
-            "accessories": {"glasses": {"probability": 0}, "clothing": {"probability": 0}},
+            "accessories": {
+                "glasses": {"probability": 0},
+                "headwear": {"probability": 0},
+                "clothing": {"probability": 0},
+            },
         }
     )
     scenes = [Sampler(cfg, small).scene(i, 0) for i in range(30)]
-    assert all(s.hair.style == "none" and s.glasses is None and s.clothing is None for s in scenes)
+    assert all(s.hair.style == "none" for s in scenes)
+    assert all(s.glasses is None and s.headwear is None and s.clothing is None for s in scenes)
 
 
 def _scene(hair: HairParams, yaw: float = 20.0, size: int = 96, **worn) -> SceneParams:
@@ -90,6 +100,7 @@ def _scene(hair: HairParams, yaw: float = 20.0, size: int = 96, **worn) -> Scene
 
 GLASSES = {"kind": "round", "rim_mm": 3.0, "color": [0.02, 0.02, 0.02], "sunglasses": True}
 SHIRT = {"kind": "tshirt", "color": [0.2, 0.3, 0.6]}
+BEANIE = {"kind": "beanie", "color": [0.5, 0.1, 0.1]}
 
 
 def test_bare_scalp_is_skin_and_hair_is_hair(default):
@@ -114,14 +125,14 @@ def test_hair_hides_the_back_of_the_head_and_the_ears(default):
     assert np.isin(covered, ears).sum() < 0.5 * np.isin(bald, ears).sum()
 
 
-def test_celebamask_set_gets_hair_glasses_and_cloth(default):
+def test_celebamask_set_gets_hair_hat_glasses_and_cloth(default):
     r = Renderer(default, "cpu", label_map=remap_table("celebamask"))
     hair = HairParams(style="medium", length_mm=110, volume_mm=10)
-    mask = r.render(_scene(hair, yaw=0.0, glasses=GLASSES, clothing=SHIRT)).mask
+    mask = r.render(_scene(hair, yaw=0.0, glasses=GLASSES, clothing=SHIRT, headwear=BEANIE)).mask
     from morphgen.labelsets import get_set
 
     s = get_set("celebamask")
-    for name in ("hair", "eye_g", "cloth", "skin"):
+    for name in ("hair", "hat", "eye_g", "cloth", "skin"):
         assert (mask == s.class_id(name)).sum() > 20, name
 
 
@@ -136,6 +147,18 @@ def test_rendering_is_deterministic_and_rerenders_from_metadata(default):
     np.testing.assert_array_equal(a.mask, b.mask)
     other = Renderer(default, "cpu").render(replace(p, hair=replace(p.hair, seed=6)))
     assert not np.array_equal(a.rgb, other.rgb)
+
+
+@pytest.mark.parametrize("kind", ["cap", "beanie", "headband", "hat"])
+def test_headwear_covers_the_top_and_leaves_the_eyes(default, kind):
+    r = Renderer(default, "cpu")
+    hair = HairParams(style="short", length_mm=50, volume_mm=8)
+    mask = r.render(_scene(hair, yaw=0.0, headwear={"kind": kind, "color": [0.3] * 3})).mask
+    rows = np.nonzero((mask == LABEL_IDS["headwear"]).any(axis=1))[0]
+    brows = np.nonzero(np.isin(mask, [LABEL_IDS["left_brow"], LABEL_IDS["right_brow"]]))[0]
+    eyes = np.isin(mask, [LABEL_IDS["left_eye"], LABEL_IDS["right_eye"]]).sum()
+    assert len(rows) and len(brows) and eyes > 10
+    assert rows.min() < brows.min()  # the piece covers the top of the head
 
 
 @pytest.mark.parametrize(

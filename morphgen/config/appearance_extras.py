@@ -20,6 +20,7 @@ Weight = Annotated[float, Field(ge=0.0)]
 
 HAIR_STYLES = ("shaved", "buzz", "short", "medium", "long", "curly", "afro", "ponytail", "bun")
 GLASSES_STYLES = ("round", "rectangular", "cat_eye", "aviator", "rimless")
+HEADWEAR_KINDS = ("cap", "beanie", "headband", "hat")
 CLOTHING_KINDS = ("tshirt", "shirt", "sweater")
 
 
@@ -106,6 +107,13 @@ class Glasses(_Section):
     sunglasses_probability: Probability = 0.2
 
 
+class Headwear(_Section):
+    """Headwear over the hair: a cap with a visor, a knitted beanie, a headband or a hat."""
+
+    probability: Probability = 0.12
+    kinds: Annotated[dict[str, Weight], _weights_of(HEADWEAR_KINDS)] = _equal(HEADWEAR_KINDS)
+
+
 class Clothing(_Section):
     probability: Probability = 0.9
     kinds: Annotated[dict[str, Weight], _weights_of(CLOTHING_KINDS)] = _equal(CLOTHING_KINDS)
@@ -116,4 +124,5 @@ class Accessories(_Section):
 
     sets: Annotated[int, Field(ge=1, le=64)] = 3
     glasses: Glasses = Glasses()
+    headwear: Headwear = Headwear()
     clothing: Clothing = Clothing()

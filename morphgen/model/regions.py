@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from morphgen.errors import ModelFormatError
-from morphgen.labels import LABEL_IDS, LABELS
+from morphgen.labels import LABEL_IDS, REGIONS
 from morphgen.model.outlines import brow_band, inside_polygon, nose_outline, smooth_closed
 
 IBUG_NAMES = tuple(f"ibug{i:02d}" for i in range(1, 69))
@@ -178,8 +178,8 @@ def read_region_file(path: str | Path, n_vertices: int) -> np.ndarray:
             raise ModelFormatError(f"{path}: expected {{label name: [vertex, ...]}}")
         regions = np.full(n_vertices, LABEL_IDS["skin"], dtype=np.uint8)
         for name, vertices in data.items():
-            if name not in LABEL_IDS or name == "background":
-                known = ", ".join(label.name for label in LABELS[1:])
+            if name not in {label.name for label in REGIONS}:
+                known = ", ".join(label.name for label in REGIONS)
                 raise ModelFormatError(f"{path}: unknown region {name!r}; known: {known}")
             regions[_vertex_list(vertices, n_vertices, f"{path}: {name!r}")] = LABEL_IDS[name]
         return regions
@@ -194,10 +194,11 @@ def read_region_file(path: str | Path, n_vertices: int) -> np.ndarray:
             f"{path}: region array has shape {data.shape} and dtype {data.dtype}, "
             f"expected ({n_vertices},) integers (one label id per vertex)"
         )
-    valid = {label.id for label in LABELS[1:]}
+    valid = {label.id for label in REGIONS}
     bad = sorted(set(np.unique(data).tolist()) - valid)
     if bad:
-        raise ModelFormatError(f"{path}: unknown region ids {bad}; valid ids 1..{max(valid)}")
+        ids = ", ".join(str(i) for i in sorted(valid))
+        raise ModelFormatError(f"{path}: unknown region ids {bad}; valid ids: {ids}")
     return data.astype(np.uint8)
 
 

@@ -16,6 +16,7 @@ from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.render.accessories.clothing import clothing_layer
 from morphgen.render.accessories.glasses import glasses_layers
+from morphgen.render.accessories.headwear import headwear_layer
 from morphgen.render.hair.head import Head, build_head
 from morphgen.render.hair.mesh import hair_layers, scalp_tint
 from morphgen.render.layers import Layer, merge
@@ -40,8 +41,8 @@ class Dresser:
         self, p: SceneParams, identity: bytes, shape: np.ndarray, albedo: np.ndarray
     ) -> tuple[np.ndarray, list[Layer]]:
         """The head's albedo (scalp tinted under hair) and the layers of scene ``p``."""
-        worn = [p.glasses, p.clothing]
-        if self.regions is None or (p.hair.style == "none" and worn == [None, None]):
+        worn = [p.glasses, p.headwear, p.clothing]
+        if self.regions is None or (p.hair.style == "none" and worn == [None, None, None]):
             return albedo, []
         if identity != self._identity:
             normals = vertex_normals(shape, self.triangles)
@@ -66,6 +67,10 @@ class Dresser:
         if p.clothing is not None:
             neck = self._shape[self.regions == LABEL_IDS["neck"]]
             out.append(clothing_layer(head, neck, p.clothing))
+        if p.headwear is not None:
+            grows = p.hair.style not in ("none", "shaved")
+            hair_mm = min(p.hair.volume_mm, 20.0) + 1.0 if grows else 0.5
+            out.append(headwear_layer(head, hair_mm, p.headwear))
         if p.glasses is not None:
             out.extend(glasses_layers(head, self._shape, self.landmarks, p.glasses))
         return [layer for layer in out if layer is not None]

@@ -1,4 +1,4 @@
-"""Layers: extra geometry drawn with the head (hair, glasses, clothing).
+"""Layers: extra geometry drawn with the head (hair, glasses, headwear, clothing).
 
 A ``Layer`` is model-space geometry with per-vertex normals and albedo and one label; the
 renderer poses it with the head, shades it, and appends it to the head's ``Frame`` so that

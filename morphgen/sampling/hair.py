@@ -94,9 +94,9 @@ def _colour(rng: np.random.Generator, saturation: tuple[float, float]) -> list[f
 
 
 def outfit(cfg: Accessories, draw: Draws, k: int) -> dict[str, dict[str, Any] | None]:
-    """Outfit ``k`` of an identity: its glasses and clothing (None: without)."""
+    """Outfit ``k`` of an identity: its glasses, headwear and clothing (None: without)."""
     key = f"accessories.{k}"
-    out: dict[str, dict[str, Any] | None] = {"glasses": None, "clothing": None}
+    out: dict[str, dict[str, Any] | None] = {"glasses": None, "headwear": None, "clothing": None}
     g = cfg.glasses
     rng = draw.rng(f"{key}.glasses")
     if rng.random() < g.probability:
@@ -107,7 +107,8 @@ def outfit(cfg: Accessories, draw: Draws, k: int) -> dict[str, dict[str, Any] | 
             "sunglasses": bool(rng.random() < g.sunglasses_probability),
             "lens_tint": [round(float(c), 4) for c in rng.uniform(0.85, 1.0, 3)],
         }
-    rng = draw.rng(f"{key}.clothing")
-    if rng.random() < cfg.clothing.probability:
-        out["clothing"] = {"kind": _pick(rng, cfg.clothing.kinds), "color": _colour(rng, (0, 0.8))}
+    for name, section in (("headwear", cfg.headwear), ("clothing", cfg.clothing)):
+        rng = draw.rng(f"{key}.{name}")
+        if rng.random() < section.probability:
+            out[name] = {"kind": _pick(rng, section.kinds), "color": _colour(rng, (0.0, 0.8))}
     return out

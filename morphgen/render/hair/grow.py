@@ -130,7 +130,7 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
     layer = rng.random(s) ** 0.7
     height = 0.8 + layer * max(p.volume_mm, 1.0)
     length = p.length_mm * rng.uniform(0.8, 1.05, s)
-    brow = head.centre[1] + 0.25 * (head.chin_y - head.centre[1])
+    brow = head.brow_y
     length[fringe] = np.minimum(length[fringe], 20.0 + front[fringe] * 1.6)
     if prof.gather:
         pts = _gathered(head, roots, height, length, p, prof, rng)

@@ -36,6 +36,7 @@ class Head:
     chin_y: float  # lowest face point (jaw line)
     front_z: float  # the face's foremost point (nose tip)
     face_half_width: float  # half the face's width between chin and brows (plus a margin)
+    brow_y: float  # height of the brows' top
 
     def bins(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Polar bin, azimuth bin and distance from the centre of each point."""
@@ -88,12 +89,23 @@ def build_head(
         chin_y=chin_y,
         front_z=float(vertices[:, 2].max()),
         face_half_width=_face_half_width(vertices, regions, centre, chin_y),
+        brow_y=_brow_height(vertices, regions, centre, chin_y),
     )
     head.radius = _radial_map(head, vertices[solid])
     head.front_mm = _front_distance(vertices, regions, scalp, centre)
     top = sv[:, 1] - 0.6 * sv[:, 2]  # top and back
     head.crown = sv[np.argmax(top)]
     return head
+
+
+def _brow_height(
+    vertices: np.ndarray, regions: np.ndarray, centre: np.ndarray, chin_y: float
+) -> float:
+    """The top of the brow regions; without them, a tenth of the way from centre to chin."""
+    brows = np.isin(regions, [LABEL_IDS["left_brow"], LABEL_IDS["right_brow"]])
+    if brows.any():
+        return float(vertices[brows, 1].max())
+    return float(centre[1] + 0.1 * (chin_y - centre[1]))
 
 
 def _face_half_width(
