@@ -328,9 +328,10 @@ class Output(Section):
     mask: bool = True
     depth: Literal["none", "png16", "npy"] = "png16"
     landmarks: bool = True
-    extras: list[Literal["normals", "albedo", "illumination", "correspondence"]] = Field(
-        default_factory=list
-    )
+    # amodal: the mask without hair/glasses/headwear/clothing; occluders: their bits
+    extras: list[
+        Literal["normals", "albedo", "illumination", "correspondence", "amodal", "occluders"]
+    ] = Field(default_factory=list)
     labels: Literal[
         "morphgen", "celebamask", "celebamask_bisenet", "lapa", "helen", "facesynthetics"
     ] = "morphgen"

@@ -19,6 +19,7 @@ from morphgen.errors import MorphgenError
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.render import camera as cam_mod
+from morphgen.render.amodal import LABEL_EXTRAS, amodal_images
 from morphgen.render.backend import Backend, Frame
 from morphgen.render.compose import composite, encode_srgb8
 from morphgen.render.dress import Dresser
@@ -32,7 +33,7 @@ from morphgen.render.shading import shade, specular_factors
 from morphgen.scene import SceneParams
 
 OUTPUTS = ("mask", "depth", "landmarks")
-EXTRAS = ("normals", "albedo", "illumination", "correspondence")
+EXTRAS = ("normals", "albedo", "illumination", "correspondence", *LABEL_EXTRAS)
 # Regions whose projected box is the "face box" for camera centring.
 FACE_REGIONS = (
     "skin", "nose", "left_eye", "right_eye", "left_brow", "right_brow", "upper_lip", "lower_lip",
@@ -65,6 +66,7 @@ class Renderer:
                     f"render {name} {unknown}: expected any of {', '.join(allowed)}"
                 )
         self.extras = tuple(extras)
+        self._label_extras = tuple(e for e in self.extras if e in LABEL_EXTRAS)
         self.model = model
         if isinstance(backend, str):
             from morphgen.render.select import make_backend
@@ -208,6 +210,13 @@ class Renderer:
         lap("landmarks")
         mask = raster.mask if self.label_map is None else self.label_map[raster.mask]
         extras = _extra_images(raster.attributes, raster.triangle_id >= 0)
+        if self._label_extras:
+            labelled = amodal_images(
+                self.backend, frame, len(self._triangles), raster.mask, self._label_extras
+            )
+            if self.label_map is not None and "amodal" in labelled:
+                labelled["amodal"] = self.label_map[labelled["amodal"]]
+            extras.update(labelled)
         lap("extras")
         return Sample(
             params=p,
@@ -230,6 +239,8 @@ class Renderer:
     ) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for name in self.extras:
+            if name in LABEL_EXTRAS:
+                continue
             if name == "normals":
                 out[name] = normals
             elif name == "albedo":
