@@ -18,7 +18,7 @@ from morphgen.render.accessories.clothing import clothing_layer
 from morphgen.render.accessories.glasses import glasses_layers
 from morphgen.render.accessories.headwear import headwear_layer
 from morphgen.render.hair.head import Head, build_head
-from morphgen.render.hair.mesh import hair_layers, scalp_tint
+from morphgen.render.hair.mesh import detail, hair_layers, scalp_tint
 from morphgen.render.layers import Layer, merge
 from morphgen.render.normals import vertex_normals
 from morphgen.scene import SceneParams
@@ -51,12 +51,13 @@ class Dresser:
             self._hair, self._outfits = {}, {}
         if self._head is None:
             return albedo, []
-        hair_key = json.dumps(asdict(p.hair), sort_keys=True)
+        level = detail(p.camera.width, p.camera.height)
+        hair_key = json.dumps([asdict(p.hair), level], sort_keys=True)
         if hair_key not in self._hair:
-            layers = hair_layers(self._head, p.hair)
+            layers = hair_layers(self._head, p.hair, level)
             self._hair[hair_key] = (scalp_tint(self._head, p.hair, albedo), layers)
         tinted, hair = self._hair[hair_key]
-        outfit_key = json.dumps([asdict(p.hair), *worn], sort_keys=True)
+        outfit_key = json.dumps([hair_key, *worn], sort_keys=True)
         if outfit_key not in self._outfits:
             self._outfits[outfit_key] = merge(hair + self._outfit(p))
         return tinted, self._outfits[outfit_key]

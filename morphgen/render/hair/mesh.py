@@ -9,6 +9,8 @@ strand a little lighter or darker than the next; grey strands are unpigmented.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from morphgen.labels import LABEL_IDS
@@ -21,13 +23,23 @@ from morphgen.scene import HairParams
 HAIR = LABEL_IDS["hair"]
 HAIRLINE_TAPER_MM = 12.0  # the shell rises from the hairline over this plus its height
 SHINE = 0.22  # strand highlight strength
+DETAIL_PX = 256  # image size at which strands have their profile's count and width
 
 
-def hair_layers(head: Head | None, p: HairParams) -> list[Layer]:
-    """The layers of hairstyle ``p`` on ``head`` (none for bald, shaved or no scalp)."""
+def detail(width: int, height: int) -> float:
+    """Strand detail for an image size: 1 at 256 px, between 0.5 and 2."""
+    return float(np.clip(max(width, height) / DETAIL_PX, 0.5, 2.0))
+
+
+def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[Layer]:
+    """The layers of hairstyle ``p`` on ``head`` (none for bald, shaved or no scalp).
+
+    ``level`` (``detail``) multiplies the strand count and divides their width, so that
+    coverage stays while strands stay about two pixels wide at any image size."""
     prof = PROFILES.get(p.style)
     if head is None or prof is None:
         return []
+    prof = replace(prof, strands=int(prof.strands * level), width_mm=prof.width_mm / level)
     rng = np.random.default_rng([int(p.seed), 16])
     colour = hair_albedo(p.eumelanin, p.pheomelanin)
     shell_colour = (1.0 - p.grey) * colour + p.grey * GREY_HAIR
