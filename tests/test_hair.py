@@ -15,7 +15,7 @@ from morphgen.model.synthetic import synthetic_model
 from morphgen.render.layers import facing_camera
 from morphgen.render.renderer import Renderer
 from morphgen.sampling.sampler import Sampler
-from morphgen.scene import CameraParams, HairParams, SceneParams
+from morphgen.scene import CameraParams, HairParams, Illumination, SceneParams
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +94,11 @@ def _scene(hair: HairParams, yaw: float = 20.0, size: int = 96, **worn) -> Scene
     return SceneParams(
         identity=0, sample=0, shape=np.zeros(0, np.float32), color=np.zeros(0, np.float32),
         expression=np.zeros(0, np.float32), blendshapes=np.zeros(0, np.float32), yaw=yaw,
-        camera=CameraParams(width=size, height=size), hair=hair, **worn,
+        camera=CameraParams(width=size, height=size), hair=hair, illumination=LIGHT, **worn,
     )  # fmt: skip
 
 
+LIGHT = Illumination(sh=np.array([[1.0, 1.0, 1.0]] + [[0.0] * 3] * 8, dtype=np.float32))
 GLASSES = {"kind": "round", "rim_mm": 3.0, "color": [0.02, 0.02, 0.02], "sunglasses": True}
 SHIRT = {"kind": "tshirt", "color": [0.2, 0.3, 0.6]}
 BEANIE = {"kind": "beanie", "color": [0.5, 0.1, 0.1]}
@@ -214,3 +215,17 @@ def test_amodal_mask_shows_the_face_under_hair_and_glasses(default):
     bald = r.render(_scene(HairParams(), size=128))
     np.testing.assert_array_equal(bald.extras["amodal"], bald.mask)
     assert not bald.extras["occluders"].any()
+
+
+def test_clear_lenses_tint_the_eyes_but_keep_their_labels(default):
+    r = Renderer(default, "cpu")
+    clear = {**GLASSES, "sunglasses": False, "lens_tint": [1.0, 1.0, 1.0]}
+    red_free = {**clear, "lens_tint": [0.5, 1.0, 1.0]}
+    a, b = (r.render(_scene(HairParams(), yaw=0.0, size=128, glasses=g)) for g in (clear, red_free))
+    np.testing.assert_array_equal(a.mask, b.mask)
+    eyes = np.isin(a.mask, [LABEL_IDS["left_eye"], LABEL_IDS["right_eye"]])
+    assert eyes.sum() > 20  # seen through the lenses
+    changed = (a.rgb != b.rgb).any(axis=2)
+    assert changed[eyes].mean() > 0.9
+    assert (b.rgb[eyes, 0].astype(int) < a.rgb[eyes, 0]).mean() > 0.9
+    assert not changed[a.mask == 0].any() and not changed[a.mask == LABEL_IDS["clothing"]].any()

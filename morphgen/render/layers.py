@@ -37,6 +37,8 @@ class Layer:
     # strands: (N,) ribbon widths in mm at the centre-line ``vertices``; ``triangles`` then
     # index the ribbon's 2N vertices (2i and 2i + 1 on either side of centre point i)
     widths: np.ndarray | None = None
+    # a see-through lens: not rasterised with the frame but tinted over it (``render.lenses``)
+    see_through: bool = False
 
     @property
     def n_triangles(self) -> int:
@@ -54,7 +56,7 @@ def merge(layers: list[Layer]) -> list[Layer]:
     for layer in layers:
         key = (
             layer.label, layer.shine, layer.two_sided, layer.tangents is not None,
-            layer.widths is not None,
+            layer.widths is not None, layer.see_through,
         )  # fmt: skip
         groups.setdefault(key, []).append(layer)
     out = []
@@ -76,6 +78,7 @@ def merge(layers: list[Layer]) -> list[Layer]:
                 first.shine,
                 first.two_sided,
                 first.stacked("widths", group),
+                first.see_through,
             )
         )
     return out

@@ -26,6 +26,7 @@ from morphgen.render.dress import Dresser
 from morphgen.render.instance import combine, pca_instances
 from morphgen.render.landmarks import arcface5, landmark_order, visibility
 from morphgen.render.layers import Layer, Posed, pose_layers
+from morphgen.render.lenses import tint_lenses
 from morphgen.render.normals import vertex_normals
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
@@ -185,13 +186,17 @@ class Renderer:
         lap("shading")
         attributes = self._attributes(normals, albedo, irradiance)
         head = Posed(posed, self._triangles, colors, self._labels, attributes)
-        scene = pose_layers(head, layers, to_camera, p.illumination)
+        lenses = [layer for layer in layers if layer.see_through]
+        solid = [layer for layer in layers if not layer.see_through]
+        scene = pose_layers(head, solid, to_camera, p.illumination)
         lap("layers")
         frame = Frame(
             scene.vertices, scene.triangles, scene.colors, scene.labels, k.width, k.height,
             k.fx, k.fy, k.cx, k.cy, cam.near_mm, cam.far_mm, scene.attributes,
         )  # fmt: skip
         raster = self.backend.draw(frame)
+        if lenses:
+            raster.color = tint_lenses(self.backend, frame, lenses, to_camera, raster)
         lap("raster")
         background = self.backgrounds.image(p.background, k.width, k.height)
         lap("background")

@@ -4,11 +4,14 @@ Each rim is a closed curve around its eye, in a plane ``LENS_GAP_MM`` in front o
 eyes, wrapped a little around the face. Shapes are superellipses: round, rectangular,
 cat-eye (the outer top corner lifted), aviator (deeper at the bottom outside) and rimless
 (a hairline rim). The arms run from the rims' outer ends to the top of the ears over the
-head's surface. Clear lenses are see-through and not drawn (the face shows through them
-with its own labels); sunglasses get opaque dark lenses, labelled glasses with the frame.
+head's surface. Clear lenses are see-through (``render.lenses``: a faint tint and
+reflection; the face behind keeps its labels); sunglasses get opaque dark lenses, labelled
+glasses with the frame.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -65,9 +68,11 @@ def glasses_layers(head: Head, shape: np.ndarray, landmarks: dict, spec: dict) -
         frame.append(_arm(head, hinge, outer, z, rim))
     frame.append(_bridge(frame[0].vertices, frame[2].vertices, z, rim))
     layers = [_layer(frame, colour)]
+    tint = np.asarray(spec.get("lens_tint", (1.0, 1.0, 1.0)), dtype=np.float32)
     if spec.get("sunglasses"):
-        tint = np.asarray(spec.get("lens_tint", (1.0, 1.0, 1.0)), dtype=np.float32)
         layers.append(_layer(lenses, 0.03 * tint))
+    else:
+        layers.append(replace(_layer(lenses, tint), two_sided=False, see_through=True))
     return layers
 
 
