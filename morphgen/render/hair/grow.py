@@ -133,7 +133,7 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
     brow = head.brow_y
     length[fringe] = np.minimum(length[fringe], 20.0 + front[fringe] * 1.6)
     if prof.gather:
-        pts = _gathered(head, roots, height, length, p, prof, rng)
+        pts = _gathered(head, roots, height, p, prof, rng)
     else:
         pts = _free(head, roots, d, height, length, prof, fringe, brow, rng)
     if prof.curl_radius_mm > 0 and p.curl > 0:
@@ -178,8 +178,8 @@ def _free(
 
 
 def _gathered(
-    head: Head, roots: np.ndarray, height: np.ndarray, length: np.ndarray, p: HairParams,
-    prof: Profile, rng: np.random.Generator,
+    head: Head, roots: np.ndarray, height: np.ndarray, p: HairParams, prof: Profile,
+    rng: np.random.Generator,
 ) -> np.ndarray:  # fmt: skip
     """Strands pulled over the head to one gathering point, then a tail or a bun."""
     s, k = len(roots), prof.segments
@@ -195,7 +195,7 @@ def _gathered(
         tail = np.clip(p.length_mm * 0.8, 40.0, 350.0)
         u = np.linspace(0.0, 1.0, k - ka + 1)[1:][None, :]
         axis = np.array([0.0, -1.0, -0.25])
-        sway = np.stack([u * tail * 0.0, -u * tail, -tail * 0.35 * np.sin(u * 1.2)], axis=-1)
+        sway = np.stack([np.zeros_like(u), -u * tail, -tail * 0.35 * np.sin(u * 1.2)], axis=-1)
         r = (6.0 + 10.0 * np.sqrt(rng.random(s)))[:, None] * (1.0 - 0.5 * u)
         b1, b2 = np.array([1.0, 0.0, 0.0]), _unit(np.cross(axis, [1.0, 0.0, 0.0]))
         offs = r[..., None] * (np.cos(a)[:, None, None] * b1 + np.sin(a)[:, None, None] * b2)
