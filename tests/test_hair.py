@@ -229,3 +229,15 @@ def test_clear_lenses_tint_the_eyes_but_keep_their_labels(default):
     assert changed[eyes].mean() > 0.9
     assert (b.rgb[eyes, 0].astype(int) < a.rgb[eyes, 0]).mean() > 0.9
     assert not changed[a.mask == 0].any() and not changed[a.mask == LABEL_IDS["clothing"]].any()
+
+
+def test_identities_sharing_a_shape_keep_their_own_skin(small):
+    r = Renderer(small, "cpu")
+    hair = HairParams(style="short", length_mm=40, volume_mm=6)
+    pale, dark = (
+        replace(_scene(hair, yaw=0.0), color=np.full(4, c, np.float32)) for c in (2.0, -2.0)
+    )
+    a, b = r.render(pale), r.render(dark)
+    skin = (a.mask == LABEL_IDS["skin"]) & (b.mask == LABEL_IDS["skin"])
+    assert a.rgb[skin].mean() != b.rgb[skin].mean()
+    np.testing.assert_array_equal(b.rgb, Renderer(small, "cpu").render(dark).rgb)

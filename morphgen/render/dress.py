@@ -31,16 +31,17 @@ class Dresser:
         self.triangles = model.triangles
         self.regions = model.regions
         self.landmarks = model.landmarks
-        self._identity: bytes | None = None
+        self._identity: tuple[bytes, ...] | None = None
         self._head: Head | None = None
         self._shape = np.zeros((0, 3), dtype=np.float32)
         self._hair: dict[str, tuple[np.ndarray, list[Layer]]] = {}
         self._outfits: dict[str, list[Layer]] = {}
 
     def __call__(
-        self, p: SceneParams, identity: bytes, shape: np.ndarray, albedo: np.ndarray
+        self, p: SceneParams, identity: tuple[bytes, ...], shape: np.ndarray, albedo: np.ndarray
     ) -> tuple[np.ndarray, list[Layer]]:
-        """The head's albedo (scalp tinted under hair) and the layers of scene ``p``."""
+        """The head's albedo (scalp tinted under hair) and the layers of scene ``p``;
+        ``identity`` keys the identity's shape and colour (the cache)."""
         worn = [p.glasses, p.headwear, p.clothing]
         if self.regions is None or (p.hair.style == "none" and worn == [None, None, None]):
             return albedo, []

@@ -129,7 +129,7 @@ class Renderer:
             for b, p in enumerate(batch):
                 shape, albedo = identities[b]
                 vertices = shape if offsets is None else shape + offsets[b]
-                albedo, layers = self._dresser(p, _identity_key(p)[0], shape, albedo)
+                albedo, layers = self._dresser(p, _identity_key(p), shape, albedo)
                 self._lap("dress")
                 samples.append(self._render_one(p, vertices, albedo, layers))
         return samples
