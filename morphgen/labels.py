@@ -32,9 +32,20 @@ LABELS: tuple[Label, ...] = (
     Label(12, "right_ear", (128, 255, 128)),
     Label(13, "neck", (128, 0, 255)),
     Label(14, "scalp", (96, 96, 160)),
+    Label(16, "hair", (64, 32, 16)),
+    Label(17, "glasses", (255, 215, 0)),
+    Label(18, "headwear", (0, 96, 160)),
+    Label(19, "clothing", (0, 160, 96)),
 )
 
 LABEL_IDS: dict[str, int] = {label.name: label.id for label in LABELS}
+# Classes of geometry drawn around the head (``render.layers``), never of a model's surface.
+LAYER_LABELS = frozenset({"hair", "glasses", "headwear", "clothing"})
+# The labels a model's vertices may carry (its regions).
+REGIONS: tuple[Label, ...] = tuple(
+    label for label in LABELS if label.id != 0 and label.name not in LAYER_LABELS
+)
+NUM_LABELS = max(label.id for label in LABELS) + 1  # ids lie in 0..NUM_LABELS-1 (some unused)
 
 
 def label_id(name: str) -> int:

@@ -65,7 +65,7 @@ class LabelSet:
     side: str  # "subject" or "image": whose left "left" means
     side_verified: bool
     remap: dict[str, str]  # morphgen label name -> target class name (every morphgen label)
-    absent: tuple[str, ...]  # target classes a bald, unaccessorised 3DMM head cannot produce
+    absent: tuple[str, ...]  # target classes morphgen's heads never produce
     colours: dict[str, Colour]
     notes: str = ""
     evidence: str = ""  # why ``side`` is what it is
@@ -123,8 +123,10 @@ _FACESYNTHETICS = _numbered(
 # THE remap table: morphgen label -> target class, per set. Decisions where the sets differ:
 # - teeth: CelebAMask-HQ's "mouth" and LaPa's "inner mouth" cover the whole mouth opening,
 #   teeth included; FaceSynthetics' mouth_interior likewise.
-# - scalp: the model is bald; a bald scalp is annotated as skin in these sets (there is no
-#   hair to label), so scalp -> skin. Hair is listed as absent instead.
+# - scalp: bare scalp skin (shaved heads, receding hairlines) is skin in these sets.
+# - hair, glasses, headwear, clothing: their own classes where a set has them. LaPa and Helen
+#   have no glasses, hat or cloth class: frames sit on skin (their annotators labelled the
+#   face under thin frames), hats and clothes are background.
 # - neck: LaPa and Helen annotate the face only; their necks are background.
 # - left/right: subject-side sets keep morphgen's sides; image-side sets swap them (the
 #   subject's left eye appears on the image's right).
@@ -144,6 +146,10 @@ _CELEBAMASK_REMAP = {
     "right_ear": "r_ear",
     "neck": "neck",
     "scalp": "skin",
+    "hair": "hair",
+    "glasses": "eye_g",
+    "headwear": "hat",
+    "clothing": "cloth",
 }
 _LAPA_REMAP = {
     "background": "background",
@@ -161,6 +167,10 @@ _LAPA_REMAP = {
     "right_ear": "skin",
     "neck": "background",
     "scalp": "skin",
+    "hair": "hair",
+    "glasses": "skin",
+    "headwear": "background",
+    "clothing": "background",
 }
 _FACESYNTHETICS_REMAP = {
     "background": "background",
@@ -178,9 +188,13 @@ _FACESYNTHETICS_REMAP = {
     "right_ear": "right_ear",
     "neck": "neck",
     "scalp": "skin",
+    "hair": "hair",
+    "glasses": "glasses",
+    "headwear": "headwear",
+    "clothing": "clothing",
 }
 
-_CELEBAMASK_ABSENT = ("eye_g", "hair", "hat", "ear_r", "neck_l", "cloth")
+_CELEBAMASK_ABSENT = ("ear_r", "neck_l")
 _CELEBAMASK_EVIDENCE = (
     "Subject-side: a CelebAMask-HQ-trained parser (FaRL, through the facer library's "
     "face-parsing notebook) puts the class it reads from *_l_eye.png on the image-right eye "
@@ -227,7 +241,7 @@ SETS: dict[str, LabelSet] = {
             side="image",
             side_verified=False,
             remap=_LAPA_REMAP,
-            absent=("hair",),
+            absent=(),
             colours=_hue_palette(_LAPA),
             notes=_LAPA_NOTES,
             evidence=_LAPA_EVIDENCE,
@@ -239,7 +253,7 @@ SETS: dict[str, LabelSet] = {
             side="subject",
             side_verified=False,
             remap=_FACESYNTHETICS_REMAP,
-            absent=("hair", "beard", "clothing", "glasses", "headwear", "facewear"),
+            absent=("beard", "facewear"),
             colours=_hue_palette(_FACESYNTHETICS),
             notes="255 'ignore' is never produced.",
             evidence="Subject-side (assumed): rendered from a 3D model, whose sides are the "

@@ -64,6 +64,35 @@ class Illumination:
 
 
 @dataclass
+class HairParams:
+    """An identity's hairstyle and colour (geometry: ``morphgen.render.hair``).
+
+    ``style``: none (bald), shaved, buzz, short, medium, long, curly, afro, ponytail, bun.
+    Lengths in mm. ``parting`` places the parting from -1 (over the subject's right eye)
+    to 1 (left eye); 0 combs the top straight back. ``recession_mm`` pushes the front
+    hairline back (more at the temples with ``temples``), ``crown_mm`` is the radius of a
+    bald crown, ``fringe`` the share of front hair that falls over the forehead. Colour is
+    melanin-style: ``eumelanin`` (dark) and ``pheomelanin`` (red) concentrations in [0, 1],
+    ``grey`` the share of unpigmented strands. ``seed`` drives root placement and jitter.
+    """
+
+    style: str = "none"
+    length_mm: float = 0.0
+    volume_mm: float = 0.0
+    curl: float = 0.0
+    parting: float = 0.0
+    recession_mm: float = 0.0
+    temples: float = 0.0
+    crown_mm: float = 0.0
+    fringe: float = 0.0
+    density: float = 1.0
+    eumelanin: float = 0.5
+    pheomelanin: float = 0.1
+    grey: float = 0.0
+    seed: int = 0
+
+
+@dataclass
 class SceneParams:
     """The parameters of one image (identity ``identity``, sample ``sample``)."""
 
@@ -81,6 +110,11 @@ class SceneParams:
     illumination: Illumination = field(default_factory=Illumination)
     background: dict[str, Any] = field(default_factory=lambda: {"kind": "gradient", "seed": 0})
     augment: list[dict[str, Any]] = field(default_factory=list)
+    hair: HairParams = field(default_factory=HairParams)
+    # accessories of this image: {"kind": ..., ...} mappings (``morphgen.render.accessories``)
+    glasses: dict[str, Any] | None = None
+    headwear: dict[str, Any] | None = None
+    clothing: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (arrays become lists)."""
@@ -89,7 +123,7 @@ class SceneParams:
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray):
                 out[f.name] = _floats(value)
-            elif f.name == "camera":
+            elif f.name in ("camera", "hair"):
                 out[f.name] = asdict(value)
             elif f.name == "illumination":
                 d = asdict(value)
@@ -129,4 +163,8 @@ class SceneParams:
             illumination=Illumination(**ill),
             background=dict(d.get("background", {})),
             augment=list(d.get("augment", [])),
+            hair=HairParams(**d.get("hair", {})),
+            glasses=d.get("glasses"),
+            headwear=d.get("headwear"),
+            clothing=d.get("clothing"),
         )

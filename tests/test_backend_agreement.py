@@ -132,3 +132,33 @@ def test_landmarks_are_identical(model):
     assert cpu.backend == "cpu" and gl.backend == "egl"
     np.testing.assert_array_equal(cpu.landmarks, gl.landmarks)
     np.testing.assert_array_equal(cpu.landmark_visible, gl.landmark_visible)
+
+
+def test_hair_glasses_headwear_and_clothing_agree(model):
+    """The layer classes through the Renderer: same pixel counts (5%), differences only on
+    borders (strands make many), and no more than 3% of the pixels."""
+    egl_or_skip()
+    from morphgen.labels import LABEL_IDS
+    from morphgen.render.renderer import Renderer
+    from morphgen.scene import HairParams
+
+    params = SceneParams(
+        identity=0, sample=0, shape=np.zeros(4, np.float32), color=np.zeros(4, np.float32),
+        expression=np.zeros(4, np.float32), blendshapes=np.zeros(0, np.float32), yaw=30.0,
+        hair=HairParams(style="medium", length_mm=100.0, volume_mm=10.0, fringe=0.5),
+        glasses={"kind": "rectangular", "rim_mm": 3.0, "color": [0.1, 0.1, 0.1]},
+        clothing={"kind": "shirt", "color": [0.3, 0.3, 0.6]},
+        headwear={"kind": "cap", "color": [0.6, 0.2, 0.2]},
+    )  # fmt: skip
+    masks = []
+    for name in ("cpu", "egl"):
+        renderer = Renderer(model, backend=name)
+        masks.append(renderer.render(params).mask)
+        renderer.close()
+    a, b = masks
+    for name in ("hair", "glasses", "headwear", "clothing"):
+        na, nb = (a == LABEL_IDS[name]).sum(), (b == LABEL_IDS[name]).sum()
+        assert na > 30 and abs(int(na) - int(nb)) <= 0.05 * na, (name, na, nb)
+    differ = a != b
+    assert not (differ & ~(_borders(a) | _borders(b))).any()
+    assert differ.mean() <= 0.03

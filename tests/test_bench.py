@@ -43,10 +43,11 @@ def test_each_case_has_throughput_stages_and_memory(result):
         for name in ("sampling", "identity", "raster", "composite", "encode", "write", "other"):
             assert stages[name] >= 0.0
         assert stages["raster"] > 0 and stages["encode"] > 0
-        # the stages split the workers' busy time, which the round's wall time bounds; the
-        # figures are medians over rounds (per stage, and of throughput), so their sum may
-        # exceed the median total a little on a busy machine
-        assert 0.3 * per_image < sum(stages.values()) <= per_image * 1.2
+        # the stages split the workers' busy time, which each round's wall time bounds; their
+        # medians over two rounds are means, so the slower round bounds their sum (images
+        # differ in cost, e.g. by hairstyle, so the rounds' speeds differ)
+        slowest = c["workers"] * 1e3 / min(c["rounds_images_per_s"])
+        assert 0.3 * per_image < sum(stages.values()) <= slowest * 1.2
         assert sum(c["stage_share"].values()) == pytest.approx(1.0)
         assert c["slowest_stage"] == max(stages, key=stages.get)
         workers = c["memory"]["workers_mb"]

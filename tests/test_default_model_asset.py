@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from morphgen.labels import LABEL_IDS, LABELS
+from morphgen.labels import LABEL_IDS, REGIONS
 from morphgen.model import load
 from morphgen.model.load import ASSETS
 
@@ -58,7 +58,7 @@ def test_counts_and_parts(model):
     assert model.expression is not None and model.expression.n_components >= 30
     assert model.ibug68() is not None
     found = set(np.unique(model.regions).tolist())
-    assert found == {label.id for label in LABELS if label.id != 0}
+    assert found == {label.id for label in REGIONS}
 
 
 def test_axes_follow_the_conventions(model):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from morphgen.errors import MorphgenError
-from morphgen.labels import LABELS
+from morphgen.labels import LABELS, NUM_LABELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -99,7 +99,7 @@ def describe(model) -> str:
     if model.regions is None:
         lines.append("regions:     none: every vertex is skin")
     else:
-        counts = np.bincount(model.regions, minlength=len(LABELS))
+        counts = np.bincount(model.regions, minlength=NUM_LABELS)
         found = [f"{label.name} {counts[label.id]}" for label in LABELS if counts[label.id]]
         lines.append(f"regions:     {', '.join(found)}")
     return "\n".join(lines)

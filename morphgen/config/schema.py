@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from morphgen.config.appearance_extras import Accessories, Hair
 from morphgen.config.distributions import Choice, Dist, Grid, TruncNormal, resolve_path
 from morphgen.config.distributions import constant as const
 from morphgen.config.distributions import uniform as unif
@@ -39,7 +40,8 @@ BACKGROUND_KINDS = ("gradient", "texture", "clutter", "solid", "noise")
 FORMATS = ("webdataset", "hdf5", "folders")
 IMAGE_FORMATS = ("png", "jpg")
 DEPTH_MODES = ("none", "png16", "npy")
-EXTRAS = ("normals", "albedo", "illumination", "correspondence")
+# amodal: the mask without hair/glasses/headwear/clothing; occluders: their bits
+EXTRAS = ("normals", "albedo", "illumination", "correspondence", "amodal", "occluders")
 LABEL_SETS = ("morphgen", "celebamask", "celebamask_bisenet", "lapa", "helen", "facesynthetics")
 
 
@@ -368,6 +370,8 @@ class Config(Section):
     illumination: Illumination = ParametricLight()
     appearance: Appearance = Appearance()
     background: Background = Background()
+    hair: Hair = Hair()
+    accessories: Accessories = Accessories()
     augment: Augment = Augment()
     render: Render = Render()
     output: Output = Output()

@@ -148,8 +148,8 @@ class MaskClasses:
         table = remap_table(label_set)
         by_name = {label.name: int(table[label.id]) for label in LABELS}
         self.skin = by_name["skin"]
-        not_face = {0, by_name["neck"]}
-        self.face_ids = np.array(sorted({int(v) for v in table[: len(LABELS)]} - not_face))
+        not_face = {0} | {by_name[n] for n in ("neck", "hair", "headwear", "clothing")}
+        self.face_ids = np.array(sorted({int(table[label.id]) for label in LABELS} - not_face))
         self.classes = [(cid, name) for cid, name in self.set.classes if cid != 0]
 
     def attributes(self, mask: np.ndarray, rgb: np.ndarray | None) -> dict[str, float]:

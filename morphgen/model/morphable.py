@@ -14,18 +14,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from morphgen.errors import ModelFormatError
-from morphgen.labels import LABELS
+from morphgen.labels import REGIONS
 
 
 def valid_region_ids() -> str:
-    """The label ids a vertex region may hold (every label but background), as text."""
-    ids = [label.id for label in LABELS[1:]]
-    return f"{min(ids)}..{max(ids)}"
+    """The label ids a vertex region may hold (a surface's labels, ``labels.REGIONS``), as text."""
+    return ", ".join(str(label.id) for label in REGIONS)
 
 
 def unknown_region_ids(regions: np.ndarray) -> list[int]:
-    """The values of ``regions`` that are not morphgen label ids (background included)."""
-    valid = {label.id for label in LABELS[1:]}
+    """The values of ``regions`` that no surface label has (background and layers included)."""
+    valid = {label.id for label in REGIONS}
     return sorted(set(np.unique(np.asarray(regions)).tolist()) - valid)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from morphgen.errors import ModelFormatError
-from morphgen.labels import LABEL_IDS, LABELS
+from morphgen.labels import LABEL_IDS, REGIONS
 from morphgen.model.morphable import unknown_region_ids, valid_region_ids
 from morphgen.model.outlines import brow_band, inside_polygon, nose_outline, smooth_closed
 
@@ -179,8 +179,8 @@ def read_region_file(path: str | Path, n_vertices: int) -> np.ndarray:
             raise ModelFormatError(f"{path}: expected {{label name: [vertex, ...]}}")
         regions = np.full(n_vertices, LABEL_IDS["skin"], dtype=np.uint8)
         for name, vertices in data.items():
-            if name not in LABEL_IDS or name == "background":
-                known = ", ".join(label.name for label in LABELS[1:])
+            if name not in {label.name for label in REGIONS}:
+                known = ", ".join(label.name for label in REGIONS)
                 raise ModelFormatError(f"{path}: unknown region {name!r}; known: {known}")
             regions[_vertex_list(vertices, n_vertices, f"{path}: {name!r}")] = LABEL_IDS[name]
         return regions

@@ -55,6 +55,26 @@ def _includes_edge(dx, dy):  # pragma: no cover - jitted
     return dy > 0.0 or (dy == 0.0 and dx < 0.0)
 
 
+@njit(inline="always", **_JIT)
+def _steps_outside(w, step):  # pragma: no cover - jitted
+    """Column steps that surely stay outside the edge with value ``w`` and step ``step``
+    along the row (a huge number when the whole row is outside)."""
+    if w > 0.0:
+        return 0
+    if step <= 0.0:
+        return 1 << 30
+    return max(0, int(-w / step) - 1)
+
+
+@njit(inline="always", **_JIT)
+def _steps_inside(w, step):  # pragma: no cover - jitted
+    """Column steps after which the edge with value ``w`` and step ``step`` along the row
+    has surely been left for good (a huge number when it never is)."""
+    if step >= 0.0:
+        return 1 << 30
+    return max(0, int(w / -step) + 1)
+
+
 @njit(**_JIT)
 def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
     """Z-buffer every front-facing triangle into the samples rows r0..r1, cols c0..c1.
@@ -106,9 +126,21 @@ def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pr
         iz_r = (da_r * za + db_r * zb + dq_r * zq) * inv_area
         ea_row, eb_row, eq_row = ea + bias_a, eb + bias_b, eq + bias_q
         for r in range(rmin, rmax + 1):
-            wa, wb, wq, iz = ea_row, eb_row, eq_row, iz_row
+            # skip to just before the row's span: thin slanted triangles (hair) have wide boxes
+            skip = max(_steps_outside(ea_row, da_c), _steps_outside(eb_row, db_c),
+                       _steps_outside(eq_row, dq_c))  # fmt: skip
+            if skip > cmax - cmin:
+                ea_row += da_r
+                eb_row += db_r
+                eq_row += dq_r
+                iz_row += iz_r
+                continue
+            last = cmin + min(_steps_inside(ea_row, da_c), _steps_inside(eb_row, db_c),
+                              _steps_inside(eq_row, dq_c), cmax - cmin)  # fmt: skip
+            wa, wb, wq = ea_row + skip * da_c, eb_row + skip * db_c, eq_row + skip * dq_c
+            iz = iz_row + skip * iz_c
             entered = False
-            for c in range(cmin, cmax + 1):
+            for c in range(cmin + skip, last + 1):
                 if wa > 0.0 and wb > 0.0 and wq > 0.0:
                     entered = True
                     if iz > zbuf[r, c] and (need == 0 or wbuf[r, c] & need):

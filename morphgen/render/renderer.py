@@ -21,10 +21,14 @@ from morphgen.labels import LABEL_IDS
 from morphgen.model.calibration import LidClosure
 from morphgen.model.morphable import MorphableModel
 from morphgen.render import camera as cam_mod
+from morphgen.render.amodal import LABEL_EXTRAS, amodal_images
 from morphgen.render.backend import Backend, Frame
 from morphgen.render.compose import composite, encode_srgb8
+from morphgen.render.dress import Dresser
 from morphgen.render.instance import combine, pca_instances
 from morphgen.render.landmarks import arcface5, landmark_order, visibility
+from morphgen.render.layers import Layer, Posed, pose_layers
+from morphgen.render.lenses import tint_lenses
 from morphgen.render.normals import vertex_normals
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
@@ -66,6 +70,7 @@ class Renderer:
                     f"render {name} {unknown}: expected any of {', '.join(allowed)}"
                 )
         self.extras = tuple(extras)
+        self._label_extras = tuple(e for e in self.extras if e in LABEL_EXTRAS)
         self.model = model
         if isinstance(backend, str):
             from morphgen.render.select import make_backend
@@ -77,7 +82,8 @@ class Renderer:
         self.backgrounds = BackgroundSource(background_dir)
         self.label_map = None if label_map is None else np.asarray(label_map, dtype=np.uint8)
         self._triangles = model.triangles
-        self._labels = model.triangle_regions()
+        self._labels = _rendered_labels(model.triangle_regions())
+        self._dresser = Dresser(model)
         self._pivot = model_pivot(model)
         self._face_vertices = _face_vertices(model)
         self._ibug = model.ibug68()
@@ -133,7 +139,9 @@ class Renderer:
                 for b, p in enumerate(chunk, first):
                     shape, albedo = identities[b]
                     vertices = shape if offsets is None else shape + offsets[b - first]
-                    samples.append(self._render_one(p, vertices, albedo))
+                    albedo, layers = self._dresser(p, _identity_key(p), shape, albedo)
+                    self._lap("dress")
+                    samples.append(self._render_one(p, vertices, albedo, layers))
         return samples
 
     def _identities(self, batch: Sequence[SceneParams]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -180,7 +188,9 @@ class Renderer:
                 total = offsets if total is None else total + offsets
         return total
 
-    def _render_one(self, p: SceneParams, vertices: np.ndarray, albedo: np.ndarray) -> Sample:
+    def _render_one(
+        self, p: SceneParams, vertices: np.ndarray, albedo: np.ndarray, layers: list[Layer]
+    ) -> Sample:
         lap = self._lap
         cam = p.camera
         to_camera = extrinsics(p.yaw, p.pitch, p.roll, p.translation, cam.distance_mm, self._pivot)
@@ -196,13 +206,24 @@ class Renderer:
         attributes = self._attributes(normals, albedo, irradiance)
         points = posed[self._landmark_vertices]
         uv = k.project(points)
+        head = Posed(posed, self._triangles, colors, self._labels, attributes)
+        lenses = [layer for layer in layers if layer.see_through]
+        solid = [layer for layer in layers if not layer.see_through]
+        scene = pose_layers(head, solid, to_camera, p.illumination)
+        lap("layers")
         frame = Frame(
-            posed, self._triangles, colors, self._labels, k, cam.near_mm, cam.far_mm, attributes
-        )
+            scene.vertices, scene.triangles, scene.colors, scene.labels, k,
+            cam.near_mm, cam.far_mm, scene.attributes,
+        )  # fmt: skip
         if self._windows is not None:
             marks = dict(zip(self._landmark_names, uv.astype(np.float32), strict=True))
-            frame.triangle_windows, frame.windows = self._windows.for_frame(marks, vertices)
+            bits, frame.windows = self._windows.for_frame(marks, vertices)
+            # the head's triangles come first; hair and accessories are never clipped
+            frame.triangle_windows = np.zeros(len(scene.triangles), dtype=np.uint8)
+            frame.triangle_windows[: len(bits)] = bits
         raster = self.backend.draw(frame)
+        if lenses:
+            raster.color = tint_lenses(self.backend, frame, lenses, to_camera, raster)
         lap("raster")
         background = self.backgrounds.image(p.background, k.width, k.height)
         lap("background")
@@ -214,11 +235,18 @@ class Renderer:
             rgb = apply_augmentations(rgb, p.augment)
         lap("augment")
         visible = visibility(
-            points, uv, self._landmark_vertices, raster.depth, raster.triangle_id, self._triangles
+            points, uv, self._landmark_vertices, raster.depth, raster.triangle_id, frame.triangles
         )
         lap("landmarks")
         mask = raster.mask if self.label_map is None else self.label_map[raster.mask]
         extras = _extra_images(raster.attributes, raster.triangle_id >= 0)
+        if self._label_extras:
+            labelled = amodal_images(
+                self.backend, frame, len(self._triangles), raster.mask, self._label_extras
+            )
+            if self.label_map is not None and "amodal" in labelled:
+                labelled["amodal"] = self.label_map[labelled["amodal"]]
+            extras.update(labelled)
         lap("extras")
         return Sample(
             params=p,
@@ -241,6 +269,8 @@ class Renderer:
     ) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for name in self.extras:
+            if name in LABEL_EXTRAS:
+                continue
             if name == "normals":
                 out[name] = normals
             elif name == "albedo":
@@ -258,6 +288,13 @@ class Renderer:
             lo, hi = mean.min(axis=0), mean.max(axis=0)
             self._correspondence = ((mean - lo) / np.maximum(hi - lo, 1e-6)).astype(np.float32)
         return self._correspondence
+
+
+def _rendered_labels(regions: np.ndarray) -> np.ndarray:
+    """Triangle labels as rendered: bare scalp is skin (hair, drawn on top, is hair)."""
+    out = regions.copy()
+    out[out == LABEL_IDS["scalp"]] = LABEL_IDS["skin"]
+    return out
 
 
 def _identity_key(params: SceneParams) -> tuple[bytes, bytes]:

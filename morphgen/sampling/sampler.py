@@ -29,9 +29,10 @@ from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.components import component_count
 from morphgen.sampling.expression import preset_vectors
+from morphgen.sampling.hair import hair_params, outfit
 from morphgen.sampling.identity import IdentitySampler, generator
 from morphgen.sampling.illumination import LightPrior
-from morphgen.scene import CameraParams, Illumination, SceneParams
+from morphgen.scene import CameraParams, HairParams, Illumination, SceneParams
 
 
 def count_background_images(directory: Path) -> int:
@@ -84,6 +85,7 @@ class Sampler:
         self.grids = config.scene_grids()
         self.grid_size = int(np.prod([len(g) for _, g in self.grids])) if self.grids else 1
         self.lights = LightPrior(config.illumination)
+        self._looks: tuple[int, Any] = (-1, None)
         self._check_expression()
         bg = config.background
         self.background_count = 0
@@ -132,6 +134,8 @@ class Sampler:
         shape, color = self.identity(i)
         expression, blendshapes = self._expression(draw)
         pose = cfg.pose
+        hair, outfits = self.looks(i)
+        worn = outfits[int(draw.rng("accessories.outfit").integers(len(outfits)))]
         return SceneParams(
             identity=i,
             sample=j,
@@ -150,7 +154,18 @@ class Sampler:
             illumination=self._illumination(draw),
             background=self._background(draw),
             augment=augment_ops(cfg.augment, draw),
+            hair=hair,
+            **worn,
         )
+
+    def looks(self, i: int) -> tuple[HairParams, list[dict[str, Any]]]:
+        """Identity ``i``'s hair and its outfits (from its own streams; the last one kept)."""
+        if self._looks[0] != i:
+            own = _Draws([self.seed, i], {})
+            acc = self.config.accessories
+            outfits = [outfit(acc, own, k) for k in range(acc.sets)]
+            self._looks = (i, (hair_params(self.config.hair, own), outfits))
+        return self._looks[1]
 
     # ------------------------------------------------------------------- factors
     def _check_expression(self) -> None:

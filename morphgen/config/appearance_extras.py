@@ -1,0 +1,128 @@
+"""Config sections for hair and accessories (``hair:`` and ``accessories:``).
+
+Every default is declared here only. A hairstyle and its colour belong to an identity;
+accessories are drawn per image from a small per-identity set of outfits (as DigiFace-1M
+gives each identity several accessory sets), so an identity keeps its glasses or cap
+across images, yet not always the same.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from morphgen.config.distributions import Dist, TruncNormal
+from morphgen.config.distributions import uniform as unif
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Weight = Annotated[float, Field(ge=0.0)]
+
+HAIR_STYLES = ("shaved", "buzz", "short", "medium", "long", "curly", "afro", "ponytail", "bun")
+GLASSES_STYLES = ("round", "rectangular", "cat_eye", "aviator", "rimless")
+HEADWEAR_KINDS = ("cap", "beanie", "headband", "hat")
+CLOTHING_KINDS = ("tshirt", "shirt", "sweater")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _weights_of(known: tuple[str, ...]):
+    def check(value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(known))
+        if unknown:
+            raise ValueError(f"unknown name(s) {unknown}; known: {', '.join(known)}")
+        if not any(w > 0 for w in value.values()):
+            raise ValueError("give at least one positive weight")
+        return value
+
+    return AfterValidator(check)
+
+
+def _equal(names: tuple[str, ...]):
+    return Field(default_factory=lambda: {name: 1.0 for name in names})
+
+
+class Hairline(_Section):
+    """Receding front hairline (``mm`` back from the model's, deeper at the temples)."""
+
+    probability: Probability = 0.25
+    mm: Dist = unif(5.0, 35.0)
+    temples: Dist = unif(0.0, 1.5)  # extra recession at the temples (an M shape)
+
+
+class Crown(_Section):
+    """A bald crown of radius ``mm``."""
+
+    probability: Probability = 0.08
+    mm: Dist = unif(20.0, 55.0)
+
+
+class HairColour(_Section):
+    """Melanin-style colour: eumelanin (dark) and pheomelanin (red), each in [0, 1]."""
+
+    eumelanin: Dist = TruncNormal(dist="truncnormal", mean=0.7, std=0.3, low=0.0, high=1.0)
+    pheomelanin: Dist = unif(0.0, 0.3)
+    red_probability: Probability = 0.04  # red hair: little eumelanin, much pheomelanin
+    grey_probability: Probability = 0.12
+    grey: Dist = unif(0.15, 0.9)  # share of unpigmented strands when greying
+
+
+class Hair(_Section):
+    """Scalp hair, fixed per identity: style, shape parameters and colour."""
+
+    probability: Probability = 0.92  # identities with hair; the rest are bald
+    styles: Annotated[dict[str, Weight], _weights_of(HAIR_STYLES)] = Field(
+        default_factory=lambda: {
+            "shaved": 0.4,
+            "buzz": 0.8,
+            "short": 3.0,
+            "medium": 2.0,
+            "long": 2.0,
+            "curly": 1.0,
+            "afro": 0.5,
+            "ponytail": 0.8,
+            "bun": 0.5,
+        }  # fmt: skip
+    )
+    length_scale: Dist = unif(0.8, 1.2)  # times the style's typical length
+    volume_scale: Dist = unif(0.7, 1.3)  # times the style's typical volume
+    curl: Dist = unif(0.6, 1.0)  # curly and afro styles only
+    parting: Dist = unif(-0.7, 0.7)
+    fringe_probability: Probability = 0.3
+    fringe: Dist = unif(0.4, 1.0)
+    density: Dist = unif(0.85, 1.1)
+    hairline: Hairline = Hairline()
+    crown: Crown = Crown()
+    colour: HairColour = HairColour()
+
+
+class Glasses(_Section):
+    """Glasses: frame style, rim thickness, colour; sunglasses have dark opaque lenses."""
+
+    probability: Probability = 0.25
+    styles: Annotated[dict[str, Weight], _weights_of(GLASSES_STYLES)] = _equal(GLASSES_STYLES)
+    rim_mm: Dist = unif(1.2, 3.5)
+    sunglasses_probability: Probability = 0.2
+
+
+class Headwear(_Section):
+    """Headwear over the hair: a cap with a visor, a knitted beanie, a headband or a hat."""
+
+    probability: Probability = 0.12
+    kinds: Annotated[dict[str, Weight], _weights_of(HEADWEAR_KINDS)] = _equal(HEADWEAR_KINDS)
+
+
+class Clothing(_Section):
+    probability: Probability = 0.9
+    kinds: Annotated[dict[str, Weight], _weights_of(CLOTHING_KINDS)] = _equal(CLOTHING_KINDS)
+
+
+class Accessories(_Section):
+    """Per-image accessories, each image picking one of its identity's ``sets``."""
+
+    sets: Annotated[int, Field(ge=1, le=64)] = 3
+    glasses: Glasses = Glasses()
+    headwear: Headwear = Headwear()
+    clothing: Clothing = Clothing()

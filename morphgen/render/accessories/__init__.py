@@ -1,0 +1,1 @@
+"""Accessories fitted to an identity's head: clothing, glasses and headwear as layers."""

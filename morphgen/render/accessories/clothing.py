@@ -1,0 +1,73 @@
+"""Clothing: a torso around the neck's base, so that an image never ends in a cut neck.
+
+The torso is a stack of elliptical rings below the collar: the first fits the neck's
+cross-section at the collar height (measured on the identity's own neck), the next ones
+widen to the shoulders and then fall straight. A T-shirt has a crew neck at the base of the
+neck, a sweater a higher and darker ribbed collar, a shirt a V opening with a light collar.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from morphgen.labels import LABEL_IDS
+from morphgen.render.hair.head import Head
+from morphgen.render.layers import Layer
+
+AROUND = 48  # ring vertices
+# (drop below the collar, extra half-width, extra half-depth) in mm: collar -> shoulders -> chest
+RINGS = ((0, 0, 0), (8, 12, 4), (22, 50, 14), (40, 100, 28), (62, 130, 40), (95, 140, 45),
+         (400, 140, 45))  # fmt: skip
+COLLAR_DROP_MM = {"tshirt": 30.0, "sweater": 15.0, "shirt": 28.0}
+
+
+def clothing_layer(head: Head, neck: np.ndarray, spec: dict) -> Layer | None:
+    """The torso for ``spec`` (``{"kind", "color"}``) below ``neck`` (neck vertices)."""
+    kind = spec["kind"]
+    y0 = head.chin_y - COLLAR_DROP_MM[kind]
+    ring = neck[np.abs(neck[:, 1] - y0) < 6.0]
+    if len(ring) < 8:
+        return None
+    cx, cz = (ring[:, 0].min() + ring[:, 0].max()) / 2, (ring[:, 2].min() + ring[:, 2].max()) / 2
+    a0 = (ring[:, 0].max() - ring[:, 0].min()) / 2 + 3.0
+    b0 = (ring[:, 2].max() - ring[:, 2].min()) / 2 + 3.0
+    phi = np.linspace(0.0, 2 * np.pi, AROUND, endpoint=False)  # 0 = front (+z)
+    rows = []
+    for drop, da, db in RINGS:
+        rows.append(np.stack([cx + (a0 + da) * np.sin(phi), np.full(AROUND, y0 - drop),
+                              cz + (b0 + db) * np.cos(phi)], axis=1))  # fmt: skip
+    vertices = np.concatenate(rows)
+    n_rings = len(RINGS)
+    i = np.arange(n_rings - 1)[:, None] * AROUND
+    k = np.arange(AROUND)[None, :]
+    a, b = i + k, i + (k + 1) % AROUND
+    c, d = a + AROUND, b + AROUND
+    quads = np.stack([a, c, b, b, c, d], axis=-1).reshape(n_rings - 1, AROUND, 2, 3)
+    keep = np.ones((n_rings - 1, AROUND), dtype=bool)
+    if kind == "shirt":  # a V opening in front, down to the chest
+        front = np.minimum(phi, 2 * np.pi - phi)
+        keep[:3] &= front[None, :] > np.array([0.5, 0.4, 0.2])[:, None]
+    triangles = quads[keep].reshape(-1, 3)
+    normals = vertices - np.array([cx, 0.0, cz])
+    slope = np.repeat([0.0, 0.6, 0.5, 0.3, 0.1, 0.0, 0.0], AROUND)  # shoulders face up
+    normals[:, 1] = slope * np.linalg.norm(normals[:, [0, 2]], axis=1)
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    albedo = _albedo(np.asarray(spec["color"], dtype=np.float64), vertices, phi, kind, n_rings)
+    return Layer(
+        vertices.astype(np.float32), triangles.astype(np.int32), normals.astype(np.float32),
+        albedo.astype(np.float32), LABEL_IDS["clothing"],
+    )  # fmt: skip
+
+
+def _albedo(
+    colour: np.ndarray, vertices: np.ndarray, phi: np.ndarray, kind: str, n_rings: int
+) -> np.ndarray:
+    """Per-vertex cloth colour: soft folds, and the collar band of the kind."""
+    folds = 1.0 + 0.06 * np.sin(np.tile(phi, n_rings) * 9.0 + vertices[:, 1] * 0.05)
+    out = colour[None, :] * folds[:, None]
+    collar = np.arange(len(vertices)) < AROUND
+    if kind == "sweater":
+        out[collar] *= 0.7
+    elif kind == "shirt":
+        out[collar] = 0.5 + 0.5 * out[collar]
+    return np.clip(out, 0.0, 1.0)

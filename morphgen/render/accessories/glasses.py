@@ -1,0 +1,148 @@
+"""Glasses fitted to an identity's eyes: rims, bridge and temple arms; dark lenses for sunglasses.
+
+Each rim is a closed curve around its eye, in a plane ``LENS_GAP_MM`` in front of the
+eyes, wrapped a little around the face. Shapes are superellipses: round, rectangular,
+cat-eye (the outer top corner lifted), aviator (deeper at the bottom outside) and rimless
+(a hairline rim). The arms run from the rims' outer ends to the top of the ears over the
+head's surface. Clear lenses are see-through (``render.lenses``: a faint tint and
+reflection; the face behind keeps its labels); sunglasses get opaque dark lenses, labelled
+glasses with the frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from morphgen.labels import LABEL_IDS
+from morphgen.render.hair.head import Head
+from morphgen.render.layers import Layer
+
+LENS_GAP_MM = 14.0
+AROUND = 40
+DEPTH_MM = 2.5  # frame thickness front to back
+WRAP = 0.004  # lens plane bends back by WRAP * x**2 (face-form curve)
+# (half width, half height, superellipse exponent) in mm per style
+SHAPES = {
+    "round": (21.0, 20.0, 2.0),
+    "rectangular": (25.0, 16.0, 4.5),
+    "cat_eye": (25.0, 17.0, 3.0),
+    "aviator": (27.0, 21.0, 2.4),
+    "rimless": (24.0, 17.0, 3.5),
+}
+
+
+def _outline(style: str, outer: float) -> np.ndarray:
+    """``(AROUND, 2)`` rim curve around the lens centre; ``outer`` is +1 or -1 (which x side)."""
+    a, b, n = SHAPES[style]
+    t = np.linspace(0.0, 2 * np.pi, AROUND, endpoint=False)
+    c, s = np.cos(t), np.sin(t)
+    x = a * np.sign(c) * np.abs(c) ** (2 / n)
+    y = b * np.sign(s) * np.abs(s) ** (2 / n)
+    out_side = np.clip(x * outer / a, 0.0, 1.0)
+    if style == "cat_eye":
+        y = np.where(y > 0, y * (1 + 0.45 * out_side**2), y * (1 - 0.15 * out_side))
+    elif style == "aviator":
+        y = np.where(y < 0, y * (1 + 0.25 * out_side), y * 0.85)
+    return np.stack([x, y], axis=1)
+
+
+def glasses_layers(head: Head, shape: np.ndarray, landmarks: dict, spec: dict) -> list[Layer]:
+    """The frame (and sunglass lenses) of ``spec`` on the identity's face."""
+    marks = [f"ibug{k:02d}" for k in range(37, 49)]
+    if not all(m in landmarks for m in marks + ["ibug28"]):
+        return []
+    right = shape[[landmarks[m] for m in marks[:6]]].mean(axis=0)
+    left = shape[[landmarks[m] for m in marks[6:]]].mean(axis=0)
+    z = max(right[2], left[2]) + LENS_GAP_MM
+    mid = (right + left) / 2
+    rim = 0.7 if spec["kind"] == "rimless" else float(spec["rim_mm"])
+    colour = np.asarray(spec["color"], dtype=np.float32)
+    frame, lenses = [], []
+    for eye, outer in ((right, -1.0), (left, 1.0)):
+        curve = _outline(spec["kind"], outer) + [eye[0] + 2.0 * outer, eye[1] - 1.0]
+        frame.append(_rim(curve, rim, z, mid[0]))
+        lenses.append(_lens(curve, z, mid[0]))
+        hinge = curve[np.argmax(curve[:, 0] * outer)]
+        frame.append(_arm(head, hinge, outer, z, rim))
+    frame.append(_bridge(frame[0].vertices, frame[2].vertices, z, rim))
+    layers = [_layer(frame, colour)]
+    tint = np.asarray(spec.get("lens_tint", (1.0, 1.0, 1.0)), dtype=np.float32)
+    if spec.get("sunglasses"):
+        layers.append(_layer(lenses, 0.03 * tint))
+    else:
+        layers.append(replace(_layer(lenses, tint), two_sided=False, see_through=True))
+    return layers
+
+
+class _Mesh:
+    def __init__(self, vertices: np.ndarray, triangles: np.ndarray):
+        self.vertices, self.triangles = vertices, triangles
+
+
+def _wrap(xy: np.ndarray, z: float, mid_x: float) -> np.ndarray:
+    return np.c_[xy, z - WRAP * (xy[:, 0] - mid_x) ** 2]
+
+
+def _band(a: np.ndarray, b: np.ndarray, closed: bool) -> np.ndarray:
+    """Triangles joining two equally long vertex rows (indices a, b) into a strip."""
+    k = np.arange(len(a) if closed else len(a) - 1)
+    n = (k + 1) % len(a)
+    return np.concatenate([np.stack([a[k], b[k], a[n]], 1), np.stack([a[n], b[k], b[n]], 1)])
+
+
+def _rim(curve: np.ndarray, rim: float, z: float, mid_x: float) -> _Mesh:
+    """A rim band of width ``rim`` around ``curve``, with an outer wall ``DEPTH_MM`` deep."""
+    centre = curve.mean(axis=0)
+    radial = (curve - centre) / np.linalg.norm(curve - centre, axis=1, keepdims=True)
+    inner = _wrap(curve - radial * rim / 2, z, mid_x)
+    outer = _wrap(curve + radial * rim / 2, z, mid_x)
+    back = outer - [0.0, 0.0, DEPTH_MM]
+    n = len(curve)
+    i, o, b = np.arange(n), np.arange(n) + n, np.arange(n) + 2 * n
+    triangles = np.concatenate([_band(i, o, True), _band(o, b, True)])
+    return _Mesh(np.concatenate([inner, outer, back]), triangles)
+
+
+def _lens(curve: np.ndarray, z: float, mid_x: float) -> _Mesh:
+    """A lens filling ``curve`` (a fan around its centre), just behind the rim's front."""
+    vertices = _wrap(np.concatenate([curve.mean(axis=0)[None], curve]), z - 0.5, mid_x)
+    k = np.arange(len(curve))
+    return _Mesh(vertices, np.stack([np.zeros_like(k), k + 1, (k + 1) % len(curve) + 1], 1))
+
+
+def _arm(head: Head, hinge: np.ndarray, outer: float, z: float, rim: float) -> _Mesh:
+    """A temple arm from the hinge back over the head's side to above the ear."""
+    start = np.array([hinge[0], hinge[1], z - DEPTH_MM])
+    end = np.array([start[0] + outer * 12.0, start[1] - 4.0, head.centre[2] - 5.0])
+    t = np.linspace(0.0, 1.0, 12)[:, None]
+    path = head.push_out(start * (1 - t) + end * t, 2.0)
+    path[0] = start
+    h = np.array([0.0, max(rim, 1.5) * 0.8, 0.0])
+    n = len(path)
+    return _Mesh(np.concatenate([path + h, path - h]), _band(np.arange(n), np.arange(n) + n, False))
+
+
+def _bridge(right: np.ndarray, left: np.ndarray, z: float, rim: float) -> _Mesh:
+    """The bridge between the rims' inner edges, arching over the nose."""
+    a = right[np.argmax(right[:AROUND, 0])]
+    b = left[np.argmin(left[:AROUND, 0])]
+    t = np.linspace(0.0, 1.0, 8)[:, None]
+    path = a * (1 - t) + b * t
+    path[:, 1] += 3.0 * np.sin(np.pi * t[:, 0])
+    path[:, 2] = np.maximum(path[:, 2], z)
+    h = np.array([0.0, max(rim, 1.2) * 0.6, 0.0])
+    n = len(path)
+    return _Mesh(np.concatenate([path + h, path - h]), _band(np.arange(n), np.arange(n) + n, False))
+
+
+def _layer(parts: list[_Mesh], colour: np.ndarray) -> Layer:
+    starts = np.cumsum([0] + [len(p.vertices) for p in parts[:-1]])
+    vertices = np.concatenate([p.vertices for p in parts])
+    triangles = np.concatenate([p.triangles + s for p, s in zip(parts, starts, strict=True)])
+    normals = np.tile([0.0, 0.2, 1.0], (len(vertices), 1)) / np.sqrt(1.04)
+    return Layer(
+        vertices.astype(np.float32), triangles.astype(np.int32), normals.astype(np.float32),
+        np.tile(colour, (len(vertices), 1)).astype(np.float32), LABEL_IDS["glasses"],
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Scalp hair: head fitting, strand growth, colour and geometry."""

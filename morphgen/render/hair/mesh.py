@@ -1,0 +1,128 @@
+"""Hair geometry as layers: strand ribbons over an opaque shell, coloured per vertex.
+
+The shell is the scalp where hair grows, lifted along its normals (tapering to almost
+nothing at the hairline) so that the scalp never shows through the strands. Each strand is
+a ribbon lying in the hair volume's surface, narrowing to its tip; its colour runs from a
+dark root to a lighter tip and darkens with depth in the volume (self-shadowing), each
+strand a little lighter or darker than the next; grey strands are unpigmented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from morphgen.labels import LABEL_IDS
+from morphgen.render.hair.colour import GREY_HAIR, hair_albedo
+from morphgen.render.hair.grow import PROFILES, Profile, Strands, grow, root_mask
+from morphgen.render.hair.head import Head
+from morphgen.render.layers import Layer
+from morphgen.scene import HairParams
+
+HAIR = LABEL_IDS["hair"]
+HAIRLINE_TAPER_MM = 12.0  # the shell rises from the hairline over this plus its height
+SHINE = 0.22  # strand highlight strength
+DETAIL_PX = 256  # image size at which strands have their profile's count and width
+
+
+def detail(width: int, height: int) -> float:
+    """Strand detail for an image size: 1 at 256 px, between 0.5 and 2."""
+    return float(np.clip(max(width, height) / DETAIL_PX, 0.5, 2.0))
+
+
+def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[Layer]:
+    """The layers of hairstyle ``p`` on ``head`` (none for bald, shaved or no scalp).
+
+    ``level`` (``detail``) multiplies the strand count and divides their width, so that
+    coverage stays while strands stay about two pixels wide at any image size."""
+    prof = PROFILES.get(p.style)
+    if head is None or prof is None:
+        return []
+    prof = replace(prof, strands=int(prof.strands * level), width_mm=prof.width_mm / level)
+    rng = np.random.default_rng([int(p.seed), 16])
+    colour = hair_albedo(p.eumelanin, p.pheomelanin)
+    shell_colour = (1.0 - p.grey) * colour + p.grey * GREY_HAIR
+    layers = [_shell(head, p, prof, shell_colour)]
+    strands = grow(head, p, prof, rng)
+    if strands is not None:
+        layers.append(_ribbons(head, strands, prof, colour, p.grey, rng))
+    return [layer for layer in layers if layer.n_triangles]
+
+
+def scalp_tint(head: Head | None, p: HairParams, albedo: np.ndarray) -> np.ndarray:
+    """The head's albedo with the hair-growing scalp darkened towards the hair colour
+    (stubble on a shaved head; roots where strands part)."""
+    if head is None or p.style == "none":
+        return albedo
+    grows = np.zeros(len(albedo), dtype=bool)
+    idx = np.unique(head.scalp_triangles)
+    grows[idx] = root_mask(head, head.vertices[idx], head.front_mm[idx], p)
+    share = 0.3 if p.style == "shaved" else 0.75
+    out = albedo.copy()
+    out[grows] = (1 - share) * albedo[grows] + share * hair_albedo(p.eumelanin, p.pheomelanin)
+    return out
+
+
+def _shell(head: Head, p: HairParams, prof: Profile, colour: np.ndarray) -> Layer:
+    """The scalp where hair grows, lifted by ``prof.shell * volume`` (plus a floor)."""
+    tri = head.scalp_triangles
+    used = np.unique(tri)
+    grows = np.zeros(len(head.vertices), dtype=bool)
+    grows[used] = root_mask(head, head.vertices[used], head.front_mm[used], p)
+    tri = tri[grows[tri].all(axis=1)]
+    used = np.unique(tri)
+    remap = np.full(len(head.vertices), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    lift = max(p.volume_mm * prof.shell, 0.8 if p.style == "buzz" else 1.5)
+    inside = head.front_mm[used] - p.recession_mm
+    taper = np.clip(inside / (HAIRLINE_TAPER_MM + lift), 0.0, 1.0)
+    height = 0.6 + np.sqrt(taper) * lift
+    normals = head.normals[used]
+    vertices = head.push_out(head.vertices[used] + normals * height[:, None], height * 0.5)
+    shade = 0.6
+    rng = np.random.default_rng([int(p.seed), 17])
+    jitter = rng.uniform(0.8, 1.2, (len(used), 1))
+    albedo = colour * shade * jitter * (0.6 + 0.4 * taper[:, None])
+    return Layer(
+        vertices.astype(np.float32),
+        remap[tri].astype(np.int32),
+        normals.astype(np.float32),
+        albedo.astype(np.float32),
+        HAIR,
+        shine=0.0,
+        two_sided=False,
+    )
+
+
+def _ribbons(
+    head: Head, strands: Strands, prof: Profile, colour: np.ndarray, grey: float,
+    rng: np.random.Generator,
+) -> Layer:  # fmt: skip
+    """Strand centre lines with their widths, narrowing to the tips (ribbons per frame)."""
+    pts = strands.points.astype(np.float64)
+    s, n = pts.shape[:2]
+    tangent = np.gradient(pts, axis=1)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=-1, keepdims=True), 1e-9)
+    t = np.linspace(0.0, 1.0, n)[None, :]
+    # narrow at the root, widest where the strand hangs free, narrowing to the tip
+    profile = (0.7 + 0.8 * np.sqrt(t)) * (1.0 - 0.7 * t**3)
+    width = prof.width_mm * profile * rng.uniform(0.7, 1.3, (s, 1))
+    base = np.where((rng.random(s) < grey)[:, None], GREY_HAIR, colour)
+    root = 0.35 + 0.65 * np.clip(t / 0.3, 0.0, 1.0)  # shadow at the roots
+    depth = 0.5 + 0.5 * strands.layer[:, None]  # inner strands are shadowed by outer ones
+    brightness = root * depth * (1.0 + 0.15 * t) * strands.shade[:, None]
+    albedo = np.clip(base[:, None, :] * brightness[..., None], 0.0, 1.0)
+    k = np.arange(n - 1)
+    quad = np.stack([2 * k, 2 * k + 1, 2 * k + 2, 2 * k + 1, 2 * k + 3, 2 * k + 2], axis=1)
+    tris = (quad.reshape(1, -1, 3) + (np.arange(s) * 2 * n)[:, None, None]).reshape(-1, 3)
+    return Layer(
+        pts.reshape(-1, 3).astype(np.float32),
+        tris.astype(np.int32),
+        head.outward(pts).reshape(-1, 3).astype(np.float32),
+        albedo.reshape(-1, 3).astype(np.float32),
+        HAIR,
+        tangents=tangent.reshape(-1, 3).astype(np.float32),
+        shine=SHINE,
+        widths=width.reshape(-1).astype(np.float32),
+    )

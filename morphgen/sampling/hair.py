@@ -1,0 +1,114 @@
+"""Hair and accessory draws: an identity's hairstyle and outfits, an image's outfit choice.
+
+Identity-level numbers come from the identity's own streams (``[seed, i]``), so an
+identity keeps its hair and its outfits in every image; the image only picks which of its
+outfits it wears (``[seed, i, j]``).
+"""
+
+from __future__ import annotations
+
+import colorsys
+from typing import Any, Protocol
+
+import numpy as np
+
+from morphgen.config.appearance_extras import Accessories, Hair
+from morphgen.config.distributions import Distribution
+from morphgen.scene import HairParams
+
+# A style's typical length and volume (mm): the config scales them per identity.
+STYLE_SIZE_MM = {
+    "shaved": (0.0, 0.0),
+    "buzz": (4.0, 2.0),
+    "short": (50.0, 8.0),
+    "medium": (115.0, 12.0),
+    "long": (250.0, 14.0),
+    "curly": (110.0, 25.0),
+    "afro": (60.0, 50.0),
+    "ponytail": (260.0, 6.0),
+    "bun": (280.0, 6.0),
+}
+CURLED = ("curly", "afro")
+FRAME_COLOURS = (
+    (0.02, 0.02, 0.02),
+    (0.12, 0.05, 0.02),
+    (0.55, 0.42, 0.15),
+    (0.6, 0.6, 0.62),
+    (0.35, 0.03, 0.03),
+    (0.04, 0.08, 0.25),
+)  # fmt: skip  black, tortoise, gold, silver, red, navy (linear RGB)
+
+
+class Draws(Protocol):
+    """The sampler's per-identity or per-image draw function (``sampler._Draws``)."""
+
+    def rng(self, name: str) -> np.random.Generator: ...
+
+    def one(self, name: str, dist: Distribution) -> float: ...
+
+
+def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
+    names = [n for n, w in weights.items() if w > 0]
+    w = np.asarray([weights[n] for n in names], dtype=float)
+    return names[int(rng.choice(len(names), p=w / w.sum()))]
+
+
+def hair_params(cfg: Hair, draw: Draws) -> HairParams:
+    """The hairstyle and colour of one identity (``draw`` on its identity streams)."""
+    rng = draw.rng("hair")
+    if rng.random() >= cfg.probability:
+        return HairParams()
+    style = _pick(rng, cfg.styles)
+    length, volume = STYLE_SIZE_MM[style]
+    line, crown, col = cfg.hairline, cfg.crown, cfg.colour
+    receding = draw.rng("hair.hairline").random() < line.probability
+    bald_crown = draw.rng("hair.crown").random() < crown.probability
+    fringe = draw.rng("hair.fringe").random() < cfg.fringe_probability
+    eumelanin = draw.one("hair.colour.eumelanin", col.eumelanin)
+    pheomelanin = draw.one("hair.colour.pheomelanin", col.pheomelanin)
+    if draw.rng("hair.colour.red").random() < col.red_probability:
+        eumelanin, pheomelanin = 0.05 * eumelanin, 0.5 + 0.5 * pheomelanin / 0.3
+    greying = draw.rng("hair.colour.greying").random() < col.grey_probability
+    return HairParams(
+        style=style,
+        length_mm=length * max(0.1, draw.one("hair.length_scale", cfg.length_scale)),
+        volume_mm=volume * max(0.1, draw.one("hair.volume_scale", cfg.volume_scale)),
+        curl=float(np.clip(draw.one("hair.curl", cfg.curl), 0, 1)) if style in CURLED else 0.0,
+        parting=float(np.clip(draw.one("hair.parting", cfg.parting), -1, 1)),
+        recession_mm=max(0.0, draw.one("hair.hairline.mm", line.mm)) if receding else 0.0,
+        temples=max(0.0, draw.one("hair.hairline.temples", line.temples)) if receding else 0.0,
+        crown_mm=max(0.0, draw.one("hair.crown.mm", crown.mm)) if bald_crown else 0.0,
+        fringe=float(np.clip(draw.one("hair.fringe", cfg.fringe), 0, 1)) if fringe else 0.0,
+        density=max(0.1, draw.one("hair.density", cfg.density)),
+        eumelanin=float(np.clip(eumelanin, 0, 1)),
+        pheomelanin=float(np.clip(pheomelanin, 0, 1)),
+        grey=float(np.clip(draw.one("hair.colour.grey", col.grey), 0, 1)) if greying else 0.0,
+        seed=int(rng.integers(0, 2**31 - 1)),
+    )
+
+
+def _colour(rng: np.random.Generator, saturation: tuple[float, float]) -> list[float]:
+    """A random linear-RGB colour of moderate brightness."""
+    r, g, b = colorsys.hsv_to_rgb(rng.random(), rng.uniform(*saturation), rng.uniform(0.15, 0.8))
+    return [round(float(c) ** 2.2, 5) for c in (r, g, b)]
+
+
+def outfit(cfg: Accessories, draw: Draws, k: int) -> dict[str, dict[str, Any] | None]:
+    """Outfit ``k`` of an identity: its glasses, headwear and clothing (None: without)."""
+    key = f"accessories.{k}"
+    out: dict[str, dict[str, Any] | None] = {"glasses": None, "headwear": None, "clothing": None}
+    g = cfg.glasses
+    rng = draw.rng(f"{key}.glasses")
+    if rng.random() < g.probability:
+        out["glasses"] = {
+            "kind": _pick(rng, g.styles),
+            "rim_mm": max(0.5, draw.one(f"{key}.glasses.rim_mm", g.rim_mm)),
+            "color": list(FRAME_COLOURS[int(rng.integers(len(FRAME_COLOURS)))]),
+            "sunglasses": bool(rng.random() < g.sunglasses_probability),
+            "lens_tint": [round(float(c), 4) for c in rng.uniform(0.85, 1.0, 3)],
+        }
+    for name, section in (("headwear", cfg.headwear), ("clothing", cfg.clothing)):
+        rng = draw.rng(f"{key}.{name}")
+        if rng.random() < section.probability:
+            out[name] = {"kind": _pick(rng, section.kinds), "color": _colour(rng, (0.0, 0.8))}
+    return out
