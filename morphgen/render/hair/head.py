@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
 from morphgen.labels import LABEL_IDS
 
@@ -119,17 +118,27 @@ def _face_half_width(
     return float(np.abs(vertices[skin, 0] - centre[0]).max()) + 6.0
 
 
+def _dilate3(grid: np.ndarray) -> np.ndarray:
+    """A 3x3 maximum filter that wraps at the edges (a flat grey dilation, as scipy.ndimage's
+    ``grey_dilation(size=(3, 3), mode="wrap")``; scipy.ndimage would cost every worker ~20 MB)."""
+    out = grid.copy()
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            out = np.maximum(out, np.roll(grid, (dy, dx), axis=(0, 1)))
+    return out
+
+
 def _radial_map(head: Head, points: np.ndarray) -> np.ndarray:
     """Per-direction maximum radius of ``points``, holes filled from their neighbours."""
     ti, pi, r = head.bins(points)
     out = np.zeros((THETA_BINS, PHI_BINS))
     np.maximum.at(out, (ti, pi), r)
-    out = ndimage.grey_dilation(out, size=(3, 3), mode="wrap")
+    out = _dilate3(out)
     for _ in range(THETA_BINS):
         holes = out <= 0
         if not holes.any():
             break
-        grown = ndimage.grey_dilation(out, size=(3, 3), mode="wrap")
+        grown = _dilate3(out)
         out[holes] = grown[holes]
     return out
 
