@@ -32,6 +32,7 @@ LABELS: tuple[Label, ...] = (
     Label(12, "right_ear", (128, 255, 128)),
     Label(13, "neck", (128, 0, 255)),
     Label(14, "scalp", (96, 96, 160)),
+    Label(15, "beard", (96, 64, 32)),
 )
 
 LABEL_IDS: dict[str, int] = {label.name: label.id for label in LABELS}

@@ -122,6 +122,7 @@ _FACESYNTHETICS = _numbered(
 #   teeth included; FaceSynthetics' mouth_interior likewise.
 # - scalp: the model is bald; a bald scalp is annotated as skin in these sets (there is no
 #   hair to label), so scalp -> skin. Hair is listed as absent instead.
+# - beard: FaceSynthetics has a beard class; CelebAMask-HQ and LaPa annotate beards as skin.
 # - neck: LaPa and Helen annotate the face only; their necks are background.
 # - left/right: image-side sets swap (the subject's left eye appears on the image's right).
 _CELEBAMASK_REMAP = {
@@ -140,6 +141,7 @@ _CELEBAMASK_REMAP = {
     "right_ear": "l_ear",
     "neck": "neck",
     "scalp": "skin",
+    "beard": "skin",
 }
 _LAPA_REMAP = {
     "background": "background",
@@ -157,6 +159,7 @@ _LAPA_REMAP = {
     "right_ear": "skin",
     "neck": "background",
     "scalp": "skin",
+    "beard": "skin",
 }
 _FACESYNTHETICS_REMAP = {
     "background": "background",
@@ -174,6 +177,7 @@ _FACESYNTHETICS_REMAP = {
     "right_ear": "right_ear",
     "neck": "neck",
     "scalp": "skin",
+    "beard": "beard",
 }
 
 _CELEBAMASK_ABSENT = ("eye_g", "hair", "hat", "ear_r", "neck_l", "cloth")
@@ -227,7 +231,7 @@ SETS: dict[str, LabelSet] = {
             side="subject",
             side_verified=False,
             remap=_FACESYNTHETICS_REMAP,
-            absent=("hair", "beard", "clothing", "glasses", "headwear", "facewear"),
+            absent=("hair", "clothing", "glasses", "headwear", "facewear"),
             colours=_hue_palette(_FACESYNTHETICS),
             notes=(
                 "Rendered from a 3D model, so assumed subject-side left/right (unverified). "

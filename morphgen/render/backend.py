@@ -35,6 +35,9 @@ class Frame:
     far: float = 100000.0
     # extra per-vertex attributes to interpolate, e.g. {"normals": (N, 3)}
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
+    # optional texture: one mip level (S, S, 6) and per-corner UVs (M, 3, 2); see textures.lookup
+    texture: np.ndarray | None = None
+    uv: np.ndarray | None = None
 
 
 @dataclass

@@ -11,6 +11,9 @@ Two passes per image over one mesh whose GL buffers are updated in place:
    blending) and a float target holding the perspective-correct depth ``-Z`` (float32
    at any distance, unlike the 24-bit depth buffer that pyrender linearises).
    Attribute weights come from intersecting each pixel centre's ray with its triangle.
+3. texture (``Frame.texture``): the colour is multiplied per pixel by the texture looked
+   up bilinearly at those weights (``textures.lookup``, the same code as the ``cpu``
+   backend's, so the two agree on textures as on vertex colours).
 
 The passes disagree on a few silhouette pixels (the colour pass samples 4 points, the
 label pass the pixel centre). They are reconciled so that the face is exactly
@@ -33,6 +36,7 @@ from morphgen.errors import MorphgenError
 from morphgen.render import gl_probe
 from morphgen.render.backend import Frame, Raster, interpolate
 from morphgen.render.compose import linear_to_srgb, srgb_to_linear
+from morphgen.render.textures.lookup import apply_texture
 
 _ID_VERTEX_SHADER = """#version 330 core
 layout(location = 0) in vec3 position;
@@ -338,7 +342,7 @@ def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np
     triangle_id[~face] = -1
     depth[~face] = 0.0
     weights = np.zeros((h, w, 3), dtype=np.float32)
-    if frame.attributes:
+    if frame.attributes or frame.texture is not None:
         rows, cols = np.nonzero(triangle_id >= 0)
         _surface(frame, triangle_id, rows, cols, weights, depth)
     holes = face & (triangle_id < 0)
@@ -349,17 +353,15 @@ def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np
         face &= ~lost
     mask = np.zeros((h, w), dtype=np.uint8)
     mask[face] = frame.triangle_labels[triangle_id[face]]
-    return Raster(
-        color=_decode_colour(rgba),
-        alpha=alpha,
-        mask=mask,
-        depth=depth,
-        triangle_id=triangle_id,
-        attributes={
-            name: interpolate(values, frame.triangles, triangle_id, weights)
-            for name, values in frame.attributes.items()
-        },
-    )
+    color = _decode_colour(rgba)
+    attributes = {
+        name: interpolate(values, frame.triangles, triangle_id, weights)
+        for name, values in frame.attributes.items()
+    }
+    if frame.texture is not None:
+        albedo = attributes.get("albedo")
+        apply_texture(frame.texture, frame.uv, color, mask, triangle_id, weights, albedo)
+    return Raster(color, alpha, mask, depth, triangle_id, attributes)
 
 
 _DECODE_LUT = srgb_to_linear(np.arange(256, dtype=np.float32) / 255.0)

@@ -25,6 +25,7 @@ from morphgen.config.distributions import Distribution
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
+from morphgen.sampling.appearance import AppearanceSampler
 from morphgen.sampling.expression import preset_vectors
 from morphgen.sampling.identity import IdentitySampler, generator
 from morphgen.sampling.illumination import LightPrior
@@ -74,6 +75,8 @@ class Sampler:
         self.model = model
         self.seed = int(config.seed)
         self.identities = IdentitySampler(config.identities, model, self.seed)
+        self.appearance = AppearanceSampler(config.appearance, model, self.seed)
+        self._appearance_cache: tuple[int, object] = (-1, None)
         self.grids = config.scene_grids()
         self.grid_size = int(np.prod([len(g) for _, g in self.grids])) if self.grids else 1
         self.lights = LightPrior(config.illumination)
@@ -143,7 +146,14 @@ class Sampler:
             illumination=self._illumination(draw),
             background=self._background(draw),
             augment=augment_ops(cfg.augment, draw),
+            appearance=self.identity_appearance(i, color),
         )
+
+    def identity_appearance(self, i: int, color: np.ndarray):
+        """Identity ``i``'s ``AppearanceParams`` (cached for consecutive images of it)."""
+        if self._appearance_cache[0] != i:
+            self._appearance_cache = (i, self.appearance(i, color))
+        return self._appearance_cache[1]
 
     def scenes(self, pairs: list[tuple[int, int]] | None = None) -> list[SceneParams]:
         """``scene`` for each pair (default: the whole plan)."""
