@@ -176,3 +176,17 @@ def test_statismo_keeps_uvs(model, tmp_path):
     plain = synthetic_model(n_lat=21, n_lon=41, components=(2, 2, 2))
     write_statismo(plain, tmp_path / "p.h5")
     assert read_statismo(tmp_path / "p.h5").uv is None
+
+
+def test_a_textured_image_re_renders_exactly_from_its_metadata(model):
+    import json
+
+    from morphgen.render.renderer import Renderer
+
+    cfg = Config.model_validate({"appearance": {"texture_size": SIZE}})
+    scene = Sampler(cfg, model).scene(3, 2)
+    first = Renderer(model, backend="cpu").render(scene)
+    metadata = json.loads(json.dumps(first.metadata()))
+    again = Renderer(model, backend="cpu").render(SceneParams.from_dict(metadata["params"]))
+    np.testing.assert_array_equal(again.rgb, first.rgb)
+    np.testing.assert_array_equal(again.mask, first.mask)

@@ -58,11 +58,9 @@ class AppearanceSampler:
         self.cfg = cfg
         self.seed = seed
         self.enabled = bool(cfg.textures) and model.uv is not None
-        skin = np.flatnonzero(
-            np.ones(model.n_vertices, bool)
-            if model.regions is None
-            else model.regions == LABEL_IDS["skin"]
-        )
+        skin = np.arange(model.n_vertices)
+        if model.regions is not None and (model.regions == LABEL_IDS["skin"]).any():
+            skin = np.flatnonzero(model.regions == LABEL_IDS["skin"])
         rows = (3 * skin[:, None] + np.arange(3)).reshape(-1)
         self._skin_mean = model.color.mean[rows].reshape(-1, 3).mean(axis=0)
         scaled = model.color.scaled_basis[rows]

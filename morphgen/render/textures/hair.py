@@ -13,12 +13,13 @@ import numpy as np
 from morphgen.render.textures import kernels
 from morphgen.render.textures.canvas import Canvas
 from morphgen.render.textures.setup import TextureSetup
-from morphgen.render.textures.skin import FRONT_Z_MM, uv_noise
+from morphgen.render.textures.skin import uv_noise
 from morphgen.scene import AppearanceParams
 
 BROW_HEIGHT_MM = 7.5  # a typical brow's height at its medial head; the tail is thinner
 STRANDS_PER_MM2 = 4.0  # brow strands per mm^2 at density 1
 HAIR_WIDTH_MM = 0.08
+STUBBLE = np.array([0.018, 0.017, 0.02], dtype=np.float32)  # cut hairs under the skin
 # iBUG numbers: each brow lateral -> medial; each eyelid's contour (upper, lower).
 BROWS = {"right": (18, 19, 20, 21, 22), "left": (27, 26, 25, 24, 23)}
 LIDS = {
@@ -72,13 +73,13 @@ def paint_brows_and_lashes(
     """Draw brows and lashes over the skin texels; the brows' coverage (left, right)."""
     lm = setup.landmarks
     idx = setup.skin
-    p = setup.atlas.position[idx]
     footprint = setup.texel_mm
     eye_y = float(np.mean([lm[n][1] for n in range(37, 49)]))
     brow_low = min(lm[n][1] for n in range(18, 28)) - BROW_HEIGHT_MM * params.brow_thickness - 4.0
     brow_high = max(lm[n][1] for n in range(18, 28)) + max(0.0, params.brow_arch) + 10.0
-    front = p[:, 2] > FRONT_Z_MM
-    near = np.flatnonzero(front & (p[:, 1] > brow_low) & (p[:, 1] < brow_high))
+    band = setup.upper_face
+    p = setup.skin_position[band]
+    near = np.flatnonzero((p[:, 1] > brow_low) & (p[:, 1] < brow_high))
     coverage = {}
     hair = np.asarray(params.hair_rgb, dtype=np.float32)
     for name, side in (("left", 1.0), ("right", -1.0)):
@@ -87,10 +88,11 @@ def paint_brows_and_lashes(
         top = np.array([lm[k][:2] for k in BROWS[name][::-1]])  # medial -> lateral
         _draw_brow(canvas, top, params, side, rng)
         cov = np.zeros(len(idx), dtype=np.float32)
-        cov[near] = canvas.coverage(1.0).at(p[near, :2])
-        coverage[name] = cov * ((p[:, 0] * side) > -2.0)
-    brow = np.maximum(coverage["left"], coverage["right"])
-    kernels.mix_rows(albedo, idx[near], brow[near], hair)
+        on_side = near[(p[near, 0] * side) > -2.0]
+        cov[band[on_side]] = canvas.coverage(1.0).at(p[on_side, :2])
+        coverage[name] = cov
+    k = band[near]
+    kernels.mix_rows(albedo, idx[k], np.maximum(coverage["left"][k], coverage["right"][k]), hair)
     lashes = Canvas.over(-60.0, 60.0, eye_y - 12.0, eye_y + 12.0, footprint)
     for upper, lower in LIDS.values():
         for numbers, count, reach in ((upper, 120, 2.6), (lower, 45, 1.2)):
@@ -107,10 +109,10 @@ def paint_brows_and_lashes(
             angle = np.arctan2(d[:, 1], d[:, 0])
             weight = lashes.hair_weight(1.5 * HAIR_WIDTH_MM)
             lashes.strands(root, angle, length, rng.normal(0, 0.3, count), weight)
-    eyes = np.flatnonzero(front & (np.abs(p[:, 1] - eye_y) < 12.0) & (np.abs(p[:, 0]) < 60.0))
+    eyes = np.flatnonzero((np.abs(p[:, 1] - eye_y) < 12.0) & (np.abs(p[:, 0]) < 60.0))
     lash = lashes.coverage(2.0).at(p[eyes, :2])
     lash_rgb = 0.35 * hair + 0.004
-    kernels.mix_rows(albedo, idx[eyes], lash, lash_rgb.astype(np.float32))
+    kernels.mix_rows(albedo, idx[band[eyes]], lash, lash_rgb.astype(np.float32))
     return coverage["left"], coverage["right"]
 
 
@@ -121,16 +123,19 @@ def paint_beard(
     idx = setup.skin
     if params.beard == "none" or params.beard_density <= 0:
         return np.zeros(len(idx), dtype=np.float32)
-    zone = setup.beard_zones["full" if params.beard == "stubble" else params.beard]
-    hairs = rng.random(len(idx), dtype=np.float32)
-    clumps = np.clip(0.5 + 0.25 * uv_noise(setup.atlas.size, setup.atlas.texel[idx], rng, 3), 0, 1)
+    where = setup.beard_texels[params.beard]
+    zone = setup.beard_zones[params.beard][where]
+    hairs = rng.random(len(where), dtype=np.float32)
+    noise = uv_noise(setup.atlas.size, setup.atlas.texel[idx[where]], rng, 3)
+    clumps = np.clip(0.5 + 0.25 * noise, 0, 1)
     hair = np.asarray(params.hair_rgb, dtype=np.float32)
     if params.beard == "stubble":
-        cov = zone * params.beard_density * (0.1 + 0.35 * hairs**2)
-        colour = 0.45 * hair
+        cov = zone * params.beard_density * (0.04 + 0.45 * hairs**4)
+        colour = 0.3 * hair + 0.7 * STUBBLE
     else:
         cov = zone * np.clip(params.beard_density * (0.25 + 0.6 * hairs + 0.4 * clumps), 0, 1)
         colour = 0.75 * hair
-    cov = cov.astype(np.float32)
-    kernels.mix_rows(albedo, idx, cov, colour)
-    return cov
+    kernels.mix_rows(albedo, idx[where], cov.astype(np.float32), colour)
+    out = np.zeros(len(idx), dtype=np.float32)
+    out[where] = cov
+    return out

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from morphgen.render.textures import kernels
 from morphgen.render.textures.eyes import paint_eyes
 from morphgen.render.textures.hair import paint_beard, paint_brows_and_lashes
 from morphgen.render.textures.setup import TextureSetup
@@ -69,7 +70,7 @@ def make_texture(
     image = setup.atlas.image(values, empty)
     levels = [image]
     while levels[-1].shape[0] >= 2 * MIN_LEVEL_SIZE:
-        prev = levels[-1]
-        s = prev.shape[0] // 2
-        levels.append(prev[: 2 * s, : 2 * s].reshape(s, 2, s, 2, CHANNELS).mean(axis=(1, 3)))
+        half = levels[-1].shape[0] // 2
+        levels.append(np.empty((half, half, CHANNELS), dtype=np.float32))
+        kernels.halve(levels[-2], levels[-1])
     return IdentityTexture(levels)

@@ -65,3 +65,15 @@ def skin_factor(
                 grey * (1.0 - under_gain * under[k] * under_tint[ch])
                 * (1.0 - red_gain * redness[k] * red_tint[ch])
             )  # fmt: skip
+
+
+@njit(**_JIT)
+def halve(image, out):  # pragma: no cover - jitted
+    """2 x 2 box filter of ``image (2S, 2S, C)`` into ``out (S, S, C)``."""
+    for r in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            for ch in range(image.shape[2]):
+                out[r, c, ch] = 0.25 * (
+                    image[2 * r, 2 * c, ch] + image[2 * r, 2 * c + 1, ch]
+                    + image[2 * r + 1, 2 * c, ch] + image[2 * r + 1, 2 * c + 1, ch]
+                )  # fmt: skip

@@ -35,6 +35,7 @@ class TextureSetup:
     atlas: Atlas
     triangles: np.ndarray
     skin: np.ndarray  # covered-texel indices on skin-like regions
+    skin_position: np.ndarray  # (len(skin), 3) their face-frame points
     lips: np.ndarray  # covered-texel indices on the lips
     landmarks: dict[int, np.ndarray]  # iBUG number -> face-frame point (empty without them)
     eyes: list[Eyeball] = field(default_factory=list)
@@ -46,6 +47,8 @@ class TextureSetup:
     beard_zones: dict[str, np.ndarray] = field(default_factory=dict)
     front_face: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     mole_sites: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    upper_face: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    beard_texels: dict[str, np.ndarray] = field(default_factory=dict)  # where each zone > 0
 
     @property
     def has_face(self) -> bool:
@@ -79,7 +82,9 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
         for name, v in model.landmarks.items()
         if name.startswith("ibug") and name[4:].isdigit()
     }
-    setup = TextureSetup(atlas, model.triangles, skin, lips, marks if len(marks) == 68 else {})
+    setup = TextureSetup(
+        atlas, model.triangles, skin, atlas.position[skin], lips, marks if len(marks) == 68 else {}
+    )
     component = _components(model)
     texel_component = component[model.triangles[atlas.triangle, 0]]
     eye_ids = (LABEL_IDS["left_eye"], LABEL_IDS["right_eye"])
@@ -90,13 +95,17 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
             vertices = np.flatnonzero(component == component[v])
             setup.eyes.append(Eyeball(np.flatnonzero(on), vertices, atlas.frame[v]))
     if setup.has_face:
-        p = atlas.position[skin]
+        p = setup.skin_position
         setup.fields = skin_fields(p, marks)
         setup.beard_zones = {
             kind: np.where(np.isin(skin, lips), 0.0, beard_zone(marks, kind, p)).astype(np.float32)
-            for kind in ("moustache", "goatee", "full")
+            for kind in ("moustache", "goatee", "full", "stubble")
         }
+        setup.beard_texels = {k: np.flatnonzero(z > 0) for k, z in setup.beard_zones.items()}
         front = (p[:, 2] > FRONT_Z_MM) & (np.abs(p[:, 0]) < 75.0)
+        eye_y = float(np.mean([marks[n][1] for n in range(37, 49)]))
+        top = max(marks[n][1] for n in range(18, 28))
+        setup.upper_face = np.flatnonzero(front & (p[:, 1] > eye_y - 14.0) & (p[:, 1] < top + 25.0))
         setup.front_face = np.flatnonzero(front)
         setup.mole_sites = np.flatnonzero(front & (np.abs(p[:, 0]) < 60) & (p[:, 1] > marks[9][1]))
     if "ibug37" in model.landmarks and "ibug46" in model.landmarks:
@@ -111,7 +120,8 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
 
 def beard_zone(lm: dict[int, np.ndarray], kind: str, p: np.ndarray) -> np.ndarray:
     """Soft membership in [0, 1] of face-frame points ``p`` in the zone of beard ``kind``
-    (``moustache``, ``goatee`` or ``full``), placed by the iBUG landmarks ``lm``."""
+    (``moustache``, ``goatee``, ``full`` or ``stubble``: the full zone with softer edges),
+    placed by the iBUG landmarks ``lm``."""
     x, y, z = np.abs(p[:, 0]), p[:, 1], p[:, 2]
     eye_y = float(np.mean([lm[n][1] for n in range(37, 49)]))
     y34, y52, y58, y9 = lm[34][1], lm[52][1], lm[58][1], lm[9][1]
@@ -132,6 +142,7 @@ def beard_zone(lm: dict[int, np.ndarray], kind: str, p: np.ndarray) -> np.ndarra
         x, [0.0, 15.0, 30.0, 42.0, 55.0, 64.0, 80.0],
         [y34 - 1.0, y34 - 4.0, y34 - 12.0, y34 - 14.0, y34 - 4.0, eye_y - 12.0, eye_y - 4.0],
     )  # fmt: skip
-    zone = 1.0 - smoothstep(upper - 5.0, upper, y)
+    soft = 14.0 if kind == "stubble" else 5.0
+    zone = 1.0 - smoothstep(upper - soft, upper + 0.3 * soft, y)
     zone *= smoothstep(y9 - 45.0, y9 - 30.0, y) * smoothstep(-110.0, -85.0, z)
     return np.maximum(zone, moustache)

@@ -11,6 +11,7 @@ The constants were chosen by eye on renders at 256 and 512 px.
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import gaussian_filter
 
 from morphgen.render.textures import kernels
 from morphgen.render.textures.canvas import Canvas
@@ -35,6 +36,7 @@ def smoothstep(a: float, b: float, x: np.ndarray) -> np.ndarray:
 def uv_noise(size: int, texels: np.ndarray, rng: np.random.Generator, cell: int) -> np.ndarray:
     """Smooth noise (about N(0, 1)) in texture space with a wavelength of ``cell`` texels."""
     coarse = rng.standard_normal((size // cell + 2, size // cell + 2), dtype=np.float32)
+    coarse = 2.0 * gaussian_filter(coarse, 1.0, mode="wrap")  # rounder blobs, std about 1
     out = np.empty(len(texels), dtype=np.float32)
     kernels.coarse_bilinear(coarse, texels, size, float(cell), out)
     return out
@@ -56,7 +58,7 @@ def skin_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndarra
     fy = y - brow_top
     phase = 2 * np.pi * fy / 6.5 + 1.2 * np.sin(x / 9.0 + 1.0) + 0.6 * np.sin(x / 4.1 + 2.0)
     band = smoothstep(6.0, 12.0, fy) * (1.0 - smoothstep(32.0, 45.0, fy))
-    lines = 0.28 * np.maximum(np.cos(phase), 0.0) ** 14 * band
+    lines = 0.18 * np.maximum(np.cos(phase), 0.0) ** 6 * band
     lines *= 1.0 - smoothstep(35.0, 55.0, np.abs(x))
     # crow's feet: rays lateral of the outer eye corners
     for corner in (lm[37], lm[46]):
@@ -114,7 +116,7 @@ def _freckles_and_moles(
     setup, params: AppearanceParams, rng: np.random.Generator, factor: np.ndarray
 ) -> None:
     lm = setup.landmarks
-    p = setup.atlas.position[setup.skin]
+    p = setup.skin_position
     count = int(round(900 * params.freckles))
     if count:
         canvas = Canvas.over(-75.0, 75.0, lm[9][1] - 10.0, lm[28][1] + 50.0, 0.25)
