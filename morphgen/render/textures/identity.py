@@ -61,11 +61,8 @@ def make_texture(
         beard = paint_beard(setup, params, rng["beard"], albedo)
         left, right = paint_brows_and_lashes(setup, params, rng["hair"], albedo)
     paint_eyes(setup, params, rng["eyes"], albedo)
-    values = np.zeros((texels, CHANNELS), dtype=np.float32)
-    values[:, :3] = np.clip(albedo / np.maximum(base, 1e-3), 0.0, MAX_RATIO)
-    values[setup.skin, 3] = left
-    values[setup.skin, 4] = right
-    values[setup.skin, 5] = beard
+    values = np.empty((texels, CHANNELS), dtype=np.float32)
+    kernels.pack_texels(albedo, base, setup.skin, left, right, beard, MAX_RATIO, values)
     empty = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0], dtype=np.float32)
     image = setup.atlas.image(values, empty)
     levels = [image]

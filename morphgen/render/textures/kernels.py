@@ -77,3 +77,16 @@ def halve(image, out):  # pragma: no cover - jitted
                     image[2 * r, 2 * c, ch] + image[2 * r, 2 * c + 1, ch]
                     + image[2 * r + 1, 2 * c, ch] + image[2 * r + 1, 2 * c + 1, ch]
                 )  # fmt: skip
+
+
+@njit(**_JIT)
+def pack_texels(albedo, base, skin, left, right, beard, max_ratio, out):  # pragma: no cover
+    """Per covered texel: RGB ratio of painted to baked albedo (clipped), then the hair
+    coverage channels, which only skin texels (``skin`` indices) carry."""
+    for t in range(albedo.shape[0]):
+        for ch in range(3):
+            out[t, ch] = min(max(albedo[t, ch] / max(base[t, ch], 1e-3), 0.0), max_ratio)
+            out[t, 3 + ch] = 0.0
+    for k in range(skin.shape[0]):
+        t = skin[k]
+        out[t, 3], out[t, 4], out[t, 5] = left[k], right[k], beard[k]
