@@ -97,8 +97,9 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
     if setup.has_face:
         p = setup.skin_position
         setup.fields = skin_fields(p, marks)
+        lip_gap = _lip_gap(p, atlas.position[lips], np.isin(skin, lips))
         setup.beard_zones = {
-            kind: np.where(np.isin(skin, lips), 0.0, beard_zone(marks, kind, p)).astype(np.float32)
+            kind: (lip_gap * beard_zone(marks, kind, p)).astype(np.float32)
             for kind in ("moustache", "goatee", "full", "stubble")
         }
         setup.beard_texels = {k: np.flatnonzero(z > 0) for k, z in setup.beard_zones.items()}
@@ -116,6 +117,20 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
         )
         setup.texel_mm = float(mm / max(setup.eye_span_uv * size, 1e-6))
     return setup
+
+
+LIP_GAP_MM = 1.5  # facial hair thins out over this distance from the lips
+
+
+def _lip_gap(p: np.ndarray, lips: np.ndarray, on_lips: np.ndarray) -> np.ndarray:
+    """0 on the lips, rising to 1 at ``LIP_GAP_MM`` from them (a soft, not jagged, edge)."""
+    if len(lips) == 0:
+        return np.ones(len(p), dtype=np.float32)
+    from scipy.spatial import cKDTree
+
+    distance = cKDTree(lips).query(p, distance_upper_bound=LIP_GAP_MM)[0]
+    gap = np.clip(np.nan_to_num(distance, posinf=LIP_GAP_MM) / LIP_GAP_MM, 0.0, 1.0)
+    return np.where(on_lips, 0.0, gap).astype(np.float32)
 
 
 def beard_zone(lm: dict[int, np.ndarray], kind: str, p: np.ndarray) -> np.ndarray:
