@@ -149,6 +149,10 @@ def test_identity_factor_grids_are_rejected():
 
     with pytest.raises(ConfigError, match="grid"):
         parse_config({"appearance": {"skin": {"age": {"dist": "grid", "values": [0, 1]}}}})
+    with pytest.raises(ConfigError, match="appearance.beard.types.*at least one"):
+        parse_config({"appearance": {"beard": {"types": {}}}})
+    with pytest.raises(ConfigError, match="appearance.eyes.iris"):
+        parse_config({"appearance": {"eyes": {"iris": {"violet": 1.0}}}})
 
 
 def test_renderer_textures_change_colour_and_hair_labels_only(model):

@@ -263,6 +263,15 @@ def _weights(*pairs: tuple[str, float]):
     return Field(default_factory=lambda: dict(pairs))
 
 
+def _some_weight(value: dict[str, float]) -> dict[str, float]:
+    if not value:
+        raise ValueError("give at least one name with a positive weight")
+    return value
+
+
+NamedWeights = AfterValidator(_some_weight)
+
+
 HAIR_COLOURS = ("black", "dark_brown", "brown", "light_brown", "blond", "red", "grey")
 IRIS_COLOURS = ("brown", "hazel", "green", "blue", "grey")
 BEARD_TYPES = ("none", "stubble", "moustache", "goatee", "full")
@@ -288,7 +297,7 @@ class Skin(_IdentityFactors):
 class Hair(_IdentityFactors):
     """Hair colour of brows, lashes and beard (weights by name); greying grows with age."""
 
-    colours: dict[Literal[HAIR_COLOURS], Positive] = _weights(  # type: ignore[valid-type]
+    colours: Annotated[dict[Literal[HAIR_COLOURS], Positive], NamedWeights] = _weights(  # type: ignore[valid-type]
         ("black", 3.0), ("dark_brown", 3.0), ("brown", 2.0), ("light_brown", 1.0),
         ("blond", 1.0), ("red", 0.4), ("grey", 0.3),
     )  # fmt: skip
@@ -308,7 +317,7 @@ class Brows(_IdentityFactors):
 class Eyes(_IdentityFactors):
     """Iris colour (weights by name), pupil size and eyelash length."""
 
-    iris: dict[Literal[IRIS_COLOURS], Positive] = _weights(  # type: ignore[valid-type]
+    iris: Annotated[dict[Literal[IRIS_COLOURS], Positive], NamedWeights] = _weights(  # type: ignore[valid-type]
         ("brown", 5.0), ("hazel", 1.5), ("green", 1.0), ("blue", 1.7), ("grey", 0.8)
     )
     pupil: Dist = unif(0.3, 0.5)  # pupil radius as a fraction of the iris radius
@@ -318,7 +327,7 @@ class Eyes(_IdentityFactors):
 class Beard(_IdentityFactors):
     """Facial hair: a type (weights by name) and its density."""
 
-    types: dict[Literal[BEARD_TYPES], Positive] = _weights(  # type: ignore[valid-type]
+    types: Annotated[dict[Literal[BEARD_TYPES], Positive], NamedWeights] = _weights(  # type: ignore[valid-type]
         ("none", 5.0), ("stubble", 2.5), ("moustache", 0.6), ("goatee", 0.8), ("full", 1.5)
     )
     density: Dist = unif(0.5, 1.0)
