@@ -32,6 +32,7 @@ LABELS: tuple[Label, ...] = (
     Label(12, "right_ear", (128, 255, 128)),
     Label(13, "neck", (128, 0, 255)),
     Label(14, "scalp", (96, 96, 160)),
+    Label(15, "beard", (96, 64, 32)),
     Label(16, "hair", (64, 32, 16)),
     Label(17, "glasses", (255, 215, 0)),
     Label(18, "headwear", (0, 96, 160)),

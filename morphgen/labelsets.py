@@ -127,6 +127,7 @@ _FACESYNTHETICS = _numbered(
 # - hair, glasses, headwear, clothing: their own classes where a set has them. LaPa and Helen
 #   have no glasses, hat or cloth class: frames sit on skin (their annotators labelled the
 #   face under thin frames), hats and clothes are background.
+# - beard: FaceSynthetics has a beard class; CelebAMask-HQ and LaPa annotate beards as skin.
 # - neck: LaPa and Helen annotate the face only; their necks are background.
 # - left/right: subject-side sets keep morphgen's sides; image-side sets swap them (the
 #   subject's left eye appears on the image's right).
@@ -150,6 +151,7 @@ _CELEBAMASK_REMAP = {
     "glasses": "eye_g",
     "headwear": "hat",
     "clothing": "cloth",
+    "beard": "skin",
 }
 _LAPA_REMAP = {
     "background": "background",
@@ -171,6 +173,7 @@ _LAPA_REMAP = {
     "glasses": "skin",
     "headwear": "background",
     "clothing": "background",
+    "beard": "skin",
 }
 _FACESYNTHETICS_REMAP = {
     "background": "background",
@@ -192,6 +195,7 @@ _FACESYNTHETICS_REMAP = {
     "glasses": "glasses",
     "headwear": "headwear",
     "clothing": "clothing",
+    "beard": "beard",
 }
 
 _CELEBAMASK_ABSENT = ("ear_r", "neck_l")
@@ -253,7 +257,7 @@ SETS: dict[str, LabelSet] = {
             side="subject",
             side_verified=False,
             remap=_FACESYNTHETICS_REMAP,
-            absent=("beard", "facewear"),
+            absent=("facewear",),
             colours=_hue_palette(_FACESYNTHETICS),
             notes="255 'ignore' is never produced.",
             evidence="Subject-side (assumed): rendered from a 3D model, whose sides are the "

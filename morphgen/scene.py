@@ -93,6 +93,43 @@ class HairParams:
 
 
 @dataclass
+class AppearanceParams:
+    """An identity's texture factors (config ``appearance``); the texture is a pure function
+    of these and the identity's colour. Colours are linear RGB."""
+
+    seed: int = 0  # the texture's own noise stream
+    texture_size: int = 512  # texels per side of the identity's texture
+    age: float = 0.3
+    pores: float = 0.6
+    freckles: float = 0.0
+    moles: int = 0
+    redness: float = 0.3
+    lip_tint: float = 0.5
+    skin_tone: float = 0.0  # CIE L* of the mean face-skin albedo (derived; for statistics)
+    hair_colour: str = "dark_brown"
+    hair_rgb: tuple[float, float, float] = (0.05, 0.03, 0.02)
+    brow_thickness: float = 1.0
+    brow_arch: float = 1.0
+    brow_length: float = 1.0
+    brow_gap: float = 0.0
+    brow_density: float = 0.8
+    iris_colour: str = "brown"
+    iris_rgb: tuple[float, float, float] = (0.12, 0.06, 0.03)
+    pupil: float = 0.4
+    lashes: float = 1.0
+    beard: str = "none"
+    beard_density: float = 0.0
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AppearanceParams:
+        d = dict(d)
+        for key in ("hair_rgb", "iris_rgb"):
+            if key in d:
+                d[key] = tuple(float(v) for v in d[key])
+        return cls(**d)
+
+
+@dataclass
 class SceneParams:
     """The parameters of one image (identity ``identity``, sample ``sample``)."""
 
@@ -115,6 +152,7 @@ class SceneParams:
     glasses: dict[str, Any] | None = None
     headwear: dict[str, Any] | None = None
     clothing: dict[str, Any] | None = None
+    appearance: AppearanceParams | None = None  # None: per-vertex colour only
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (arrays become lists)."""
@@ -123,7 +161,7 @@ class SceneParams:
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray):
                 out[f.name] = _floats(value)
-            elif f.name in ("camera", "hair"):
+            elif f.name == "hair" or (f.name in ("camera", "appearance") and value is not None):
                 out[f.name] = asdict(value)
             elif f.name == "illumination":
                 d = asdict(value)
@@ -167,4 +205,7 @@ class SceneParams:
             glasses=d.get("glasses"),
             headwear=d.get("headwear"),
             clothing=d.get("clothing"),
+            appearance=(
+                None if d.get("appearance") is None else AppearanceParams.from_dict(d["appearance"])
+            ),
         )

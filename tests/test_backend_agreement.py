@@ -6,13 +6,17 @@ pixels where both see the face (the rest lie on occlusion edges).
 RGB (stated tolerance): on pixels that both cover fully, the 8-bit sRGB images differ by
 at most 2 levels on 99% of them and by 1 level on average at most.
 Landmarks (through the Renderer, when it exists): identical positions and visibility.
+Textures: the same RGB tolerance and mask agreement with a texture and drawn hair applied.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from morphgen.labels import LABEL_IDS
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.backend import Frame
 from morphgen.render.camera import Intrinsics
@@ -113,6 +117,29 @@ def test_cpu_and_pyrender_agree(backends, model, yaw):
 
     na, nb = a.attributes["normals"][same], b.attributes["normals"][same]
     np.testing.assert_allclose(na, nb, atol=2e-3)
+
+
+def test_cpu_and_pyrender_agree_on_textures(backends):
+    """A random texture and drawn hair: the same RGB tolerance, the same hair labels."""
+    cpu, gl = backends
+    model = synthetic_model(n_lat=61, n_lon=121, components=(4, 4, 4), uv=True)
+    frame = _frame(model, 20.0)
+    rng = np.random.default_rng(0)
+    texture = np.zeros((64, 64, 6), dtype=np.float32)
+    texture[..., :3] = rng.uniform(0.4, 1.4, (64, 64, 3))
+    texture[24:40, :, 3] = 1.0  # a band of drawn left brow across the skin
+    frame.texture, frame.uv = texture, model.uv
+    a, b = cpu.draw(frame), gl.draw(frame)
+    plain = cpu.draw(dataclasses.replace(frame, texture=None, uv=None))
+    full = (a.alpha == 1) & (b.alpha == 1)
+    diff = np.abs(_srgb8(a.color[full]) - _srgb8(b.color[full])).max(axis=1)
+    assert np.quantile(diff, 0.99) <= 2 and diff.mean() <= 1.0
+    assert np.abs(_srgb8(a.color[full]) - _srgb8(plain.color[full])).mean() > 5
+    brow = LABEL_IDS["left_brow"]
+    assert (a.mask == brow).sum() > 100
+    differ = a.mask != b.mask
+    assert differ.mean() <= 0.005
+    assert not (differ & ~(_borders(a.mask) | _borders(b.mask))).any()
 
 
 def test_landmarks_are_identical(model):

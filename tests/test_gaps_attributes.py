@@ -102,3 +102,21 @@ def test_dataset_attributes(label_set):
     right_eye_name = "left_eye" if label_set == "morphgen" else "right_eye"  # lapa: image side
     assert attrs[f"share_{right_eye_name}"][0] == pytest.approx(1 / 100)
     assert np.all(np.isfinite(attrs["skin_ita"]))
+
+
+def test_appearance_attributes_come_from_the_scene_parameters():
+    from morphgen.gaps.attributes import appearance_attributes, info, sample_attributes
+    from morphgen.scene import AppearanceParams
+
+    params = AppearanceParams(skin_tone=61.5, age=0.25, iris_colour="blue", beard="goatee")
+    params.hair_colour = "red"
+    from dataclasses import asdict
+
+    got = appearance_attributes(asdict(params))
+    assert got == {
+        "skin_tone": 61.5, "age": 0.25, "iris_colour": 3.0, "brow_colour": 5.0, "beard_type": 3.0,
+    }  # fmt: skip
+    assert "3 blue" in info("iris_colour").text and "3 goatee" in info("beard_type").text
+    sample = {"metadata": {"params": {"yaw": 1.0, "appearance": asdict(params)}}}
+    assert sample_attributes(sample, None)["beard_type"] == 3.0
+    assert "beard_type" not in sample_attributes({"metadata": {"params": {}}}, None)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from morphgen.config.schema import BEARD_TYPES, HAIR_COLOURS, IRIS_COLOURS
 from morphgen.labels import LABELS
 from morphgen.labelsets import get_set, remap_table
 
@@ -23,6 +24,18 @@ class AttributeInfo:
     text: str
     per: str = "image"  # "image" or "identity"
 
+
+def _codes(names: tuple[str, ...], what: str) -> str:
+    return f"{what} as a code: " + ", ".join(f"{k} {name}" for k, name in enumerate(names))
+
+
+# Appearance attributes (``params.appearance``): numbers, and named categories as codes.
+APPEARANCE_NUMBERS = {"skin_tone": "skin_tone", "age": "age"}
+APPEARANCE_CODES = {
+    "iris_colour": ("iris_colour", IRIS_COLOURS),
+    "brow_colour": ("hair_colour", HAIR_COLOURS),
+    "beard_type": ("beard", BEARD_TYPES),
+}
 
 INFO: dict[str, AttributeInfo] = {
     "yaw": AttributeInfo("deg", "head yaw; positive turns the face towards the subject's left"),
@@ -43,6 +56,11 @@ INFO: dict[str, AttributeInfo] = {
         "px", "sqrt(width x height) of the box around non-background, non-neck mask pixels"
     ),
     "visible_landmarks": AttributeInfo("", "number of landmarks visible in the image"),
+    "skin_tone": AttributeInfo("L*", "CIE lightness of the identity's mean skin albedo"),
+    "age": AttributeInfo("", "age factor of the skin texture (wrinkles, greying), 0 to 1"),
+    "iris_colour": AttributeInfo("category", _codes(IRIS_COLOURS, "iris colour")),
+    "brow_colour": AttributeInfo("category", _codes(HAIR_COLOURS, "brow (hair) colour")),
+    "beard_type": AttributeInfo("category", _codes(BEARD_TYPES, "facial hair")),
     "images_per_identity": AttributeInfo("", "images of each identity", per="identity"),
     "identity_nn_distance": AttributeInfo(
         "",
@@ -179,10 +197,22 @@ def sample_attributes(sample: Mapping[str, Any], classes: MaskClasses | None) ->
         energy, azimuth, elevation = light_attributes(sh)
         out.update(light_energy=energy, light_azimuth=azimuth, light_elevation=elevation)
     out["visible_landmarks"] = visible_landmarks(metadata)
+    out.update(appearance_attributes(params.get("appearance")))
     mask = sample.get("mask")
     if classes is not None and mask is not None:
         rgb = sample.get("rgb")
         out.update(classes.attributes(np.asarray(mask), None if rgb is None else np.asarray(rgb)))
+    return out
+
+
+def appearance_attributes(appearance: Any) -> dict[str, float]:
+    """Skin tone, age and the named colours / beard type (as codes) of ``params.appearance``."""
+    if not isinstance(appearance, Mapping):
+        return {}
+    out = {name: float(appearance.get(key, np.nan)) for name, key in APPEARANCE_NUMBERS.items()}
+    for name, (key, names) in APPEARANCE_CODES.items():
+        value = appearance.get(key)
+        out[name] = float(names.index(value)) if value in names else float("nan")
     return out
 
 

@@ -131,9 +131,19 @@ class MorphableModel:
     name: str = "model"
     source: str = ""  # path the model was loaded from
     units: str = "mm"
+    # (M, 3, 2) float32 texture coordinates per triangle corner in [0, 1]^2 (u right, v down
+    # the texture's rows), or None: the model is coloured per vertex only
+    uv: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.triangles = np.ascontiguousarray(self.triangles, dtype=np.int32)
+        if self.uv is not None:
+            self.uv = np.ascontiguousarray(self.uv, dtype=np.float32)
+            if self.uv.shape != (self.triangles.shape[0], 3, 2):
+                raise ModelFormatError(
+                    f"uv has shape {self.uv.shape}, expected ({self.triangles.shape[0]}, 3, 2) "
+                    "(u, v per triangle corner)"
+                )
         n = self.n_vertices
         if self.shape.mean.shape[0] % 3:
             raise ModelFormatError(f"shape mean has {self.shape.mean.shape[0]} values, not 3N")
@@ -236,6 +246,7 @@ class MorphableModel:
             name=self.name,
             source=self.source,
             units=self.units,
+            uv=self.uv,
         )
 
     def ibug68(self) -> np.ndarray | None:

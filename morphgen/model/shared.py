@@ -69,6 +69,8 @@ def _arrays(model: MorphableModel) -> dict[str, np.ndarray]:
         out["blendshape_deltas"] = model.blendshapes.deltas
     if model.regions is not None:
         out["regions"] = model.regions
+    if model.uv is not None:
+        out["uv"] = model.uv
     return out
 
 
@@ -145,6 +147,7 @@ def load_mapped(directory: Path) -> MorphableModel:
         name=info["name"],
         source=info["source"],
         units=info["units"],
+        uv=arr("uv"),
     )
     if info.get("sha256"):
         model.sha256 = info["sha256"]

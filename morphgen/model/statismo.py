@@ -9,7 +9,8 @@ noiseVariance}`` and ``/G/representer/{points (3, N), cells (3, M)}`` with the a
 already scaled by ``sqrt(variance)``. Landmarks are a scalismo landmark JSON list in
 ``/metadata/landmarks/json`` or TLMS lines (``id visible x y z``) in
 ``/metadata/landmarks/text``. morphgen's extras (regions, named blendshapes, the exact
-landmark-vertex map, the model name) live under ``/morphgen``, which scalismo ignores.
+landmark-vertex map, per-corner texture coordinates ``uv (M, 3, 2)``, the model name) live
+under ``/morphgen``, which scalismo ignores.
 """
 
 from __future__ import annotations
@@ -201,9 +202,12 @@ def _read_landmarks(f: h5py.File, vertices: np.ndarray, path: Path) -> dict[str,
     return {name: int(i) for (name, _), i in zip(entries, idx, strict=True)}
 
 
-def _read_extras(f: h5py.File, path: Path) -> tuple[np.ndarray | None, Blendshapes | None]:
-    """morphgen's regions and named blendshapes, when the file has them."""
+def _read_extras(
+    f: h5py.File, path: Path
+) -> tuple[np.ndarray | None, Blendshapes | None, np.ndarray | None]:
+    """morphgen's regions, named blendshapes and per-corner UVs, when the file has them."""
     regions = _vector(f, "morphgen/regions", path) if "morphgen/regions" in f else None
+    uv = _dataset(f, "morphgen/uv", path) if "morphgen/uv" in f else None
     blendshapes = None
     if "morphgen/blendshapes" in f:
         names = _strings(f["morphgen/blendshapes/names"][()])
@@ -212,7 +216,7 @@ def _read_extras(f: h5py.File, path: Path) -> tuple[np.ndarray | None, Blendshap
             blendshapes = Blendshapes(names, deltas)
         except ModelFormatError as exc:
             raise ModelFormatError(f"{path}: /morphgen/blendshapes: {exc}") from None
-    return regions, blendshapes
+    return regions, blendshapes, uv
 
 
 def _to_unit_colour(color: PCAComponent) -> PCAComponent:
@@ -254,7 +258,7 @@ def read_statismo(path: str | Path) -> MorphableModel:
             _read_component(f, "expression", path, version) if "expression/model" in f else None
         )
         landmarks = _read_landmarks(f, points, path)  # landmarks lie on the reference mesh
-        regions, blendshapes = _read_extras(f, path)
+        regions, blendshapes, uv = _read_extras(f, path)
         name = path.stem
         if "morphgen" in f and "name" in f["morphgen"].attrs:
             name = _text(f["morphgen"].attrs["name"])
@@ -269,6 +273,7 @@ def read_statismo(path: str | Path) -> MorphableModel:
             regions=regions,
             name=name,
             source=str(path),
+            uv=uv,
         )
     except ModelFormatError as exc:
         raise ModelFormatError(f"{path}: {exc}") from None
@@ -352,6 +357,8 @@ def _write_extras(f: h5py.File, model: MorphableModel) -> None:
     extra.create_dataset("landmarks/vertices", data=vertices)
     if model.regions is not None:
         _array(extra, "regions", np.asarray(model.regions, dtype=np.uint8))
+    if model.uv is not None:
+        _array(extra, "uv", np.asarray(model.uv, dtype=np.float32))
     if model.blendshapes is not None:
         b = extra.create_group("blendshapes")
         names = model.blendshapes.names

@@ -103,8 +103,13 @@ def synthetic_model(
     n_lon: int = 327,
     components: tuple[int, int, int] = (199, 199, 100),
     seed: int = 0,
+    uv: bool = False,
 ) -> MorphableModel:
-    """A head-like model; the defaults give BFM 2017's size (53,301 vertices, 105,948 tris)."""
+    """A head-like model; the defaults give BFM 2017's size (53,301 vertices, 105,948 tris).
+
+    ``uv`` adds per-corner texture coordinates: longitude across, latitude down, with the
+    seam at the back of the head.
+    """
     rng = np.random.default_rng(seed)
     verts, tris, angles = _grid_mesh(n_lat, n_lon)
     normals = verts / np.linalg.norm(verts, axis=1, keepdims=True)
@@ -124,4 +129,20 @@ def synthetic_model(
         regions=_regions(angles),
         name=f"synthetic-{verts.shape[0]}",
         source="synthetic",
+        uv=_grid_uv(n_lat, n_lon) if uv else None,
     )
+
+
+def _grid_uv(n_lat: int, n_lon: int) -> np.ndarray:
+    """Per-corner UVs of ``_grid_mesh``'s triangles, in its order (the seam's corners get u = 1)."""
+    rows, cols = np.meshgrid(np.arange(n_lat - 1), np.arange(n_lon), indexing="ij")
+    margin = 0.02  # keep the islands off the texture's border
+    u = lambda c: margin + (1 - 2 * margin) * c / n_lon  # noqa: E731
+    v = lambda r: margin + (1 - 2 * margin) * r / (n_lat - 1)  # noqa: E731
+    a = np.stack([u(cols), v(rows)], -1)
+    b = np.stack([u(cols + 1), v(rows)], -1)
+    c = np.stack([u(cols), v(rows + 1)], -1)
+    d = np.stack([u(cols + 1), v(rows + 1)], -1)
+    first = np.stack([a, c, b], -2).reshape(-1, 3, 2)
+    second = np.stack([b, c, d], -2).reshape(-1, 3, 2)
+    return np.concatenate([first, second]).astype(np.float32)

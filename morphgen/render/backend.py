@@ -36,6 +36,9 @@ class Frame:
     far: float = FAR_MM
     # extra per-vertex attributes to interpolate, e.g. {"normals": (N, 3)}
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
+    # optional texture: one mip level (S, S, 6) and per-corner UVs (M, 3, 2); see textures.lookup
+    texture: np.ndarray | None = None
+    uv: np.ndarray | None = None
     # window clipping (see ``render/windows``): per triangle a bit mask of the windows it is
     # drawn in (None: none), and window k's closed polygon in pixel coordinates for bit 1 << k
     triangle_windows: np.ndarray | None = None  # (M,) uint8

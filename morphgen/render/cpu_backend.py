@@ -12,7 +12,9 @@ resolve then derives everything from that one buffer:
   covered sample nearest the pixel centre (the centre sample itself when covered), its
   label (exact: never blended) and the distance along the camera axis of its plane at
   the pixel centre; background (-1, 0, 0) elsewhere;
-- attribute maps: the same triangle's perspective-correct barycentrics at the pixel centre.
+- attribute maps: the same triangle's perspective-correct barycentrics at the pixel centre;
+- texture (``Frame.texture``): looked up per pixel at those barycentrics
+  (``textures.lookup``, the code pyrender's backend uses too).
 
 Only the projected mesh's bounding box is cleared and resolved per frame.
 """
@@ -25,6 +27,7 @@ import numpy as np
 
 from morphgen.render import raster_kernels as rk
 from morphgen.render.backend import Frame, Raster, interpolate
+from morphgen.render.textures.lookup import apply_texture
 
 
 @lru_cache(maxsize=4)
@@ -116,6 +119,9 @@ class CpuBackend:
             name: interpolate(values, frame.triangles, tri_id, bary)
             for name, values in frame.attributes.items()
         }
+        if frame.texture is not None:
+            albedo = attributes.get("albedo")
+            apply_texture(frame.texture, frame.uv, color, mask, tri_id, bary, albedo)
         return Raster(color, alpha, mask, depth, tri_id, attributes)
 
     def close(self) -> None:

@@ -16,6 +16,9 @@ Both passes are small shaders of ours over pyrender's vertex array (pyrender pro
 context and the buffers); their fragment shader drops a windowed triangle's fragment
 whose pixel centre lies outside its window (``render/windows``), with the cpu backend's
 even-odd test.
+3. texture (``Frame.texture``): the colour is multiplied per pixel by the texture looked
+   up bilinearly at those weights (``textures.lookup``, the same code as the ``cpu``
+   backend's, so the two agree on textures as on vertex colours).
 
 The passes disagree on a few silhouette pixels (the colour pass samples 4 points, the
 label pass the pixel centre). They are reconciled so that the face is exactly
@@ -38,6 +41,7 @@ from morphgen.errors import MorphgenError
 from morphgen.render import gl_probe
 from morphgen.render.backend import WORKER_ORDINAL_VAR, Frame, Raster, interpolate
 from morphgen.render.compose import linear_to_srgb, srgb_to_linear
+from morphgen.render.textures.lookup import apply_texture
 
 _VERTEX_SHADER = """#version 330 core
 layout(location = 0) in vec3 position;
@@ -482,7 +486,7 @@ def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np
     triangle_id[~face] = -1
     depth[~face] = 0.0
     weights = np.zeros((h, w, 3), dtype=np.float32)
-    if frame.attributes:
+    if frame.attributes or frame.texture is not None:
         rows, cols = np.nonzero(triangle_id >= 0)
         _surface(frame, triangle_id, rows, cols, weights, depth)
     holes = face & (triangle_id < 0)
@@ -493,17 +497,15 @@ def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np
         face &= ~lost
     mask = np.zeros((h, w), dtype=np.uint8)
     mask[face] = frame.triangle_labels[triangle_id[face]]
-    return Raster(
-        color=_decode_colour(rgba),
-        alpha=alpha,
-        mask=mask,
-        depth=depth,
-        triangle_id=triangle_id,
-        attributes={
-            name: interpolate(values, frame.triangles, triangle_id, weights)
-            for name, values in frame.attributes.items()
-        },
-    )
+    color = _decode_colour(rgba)
+    attributes = {
+        name: interpolate(values, frame.triangles, triangle_id, weights)
+        for name, values in frame.attributes.items()
+    }
+    if frame.texture is not None:
+        albedo = attributes.get("albedo")
+        apply_texture(frame.texture, frame.uv, color, mask, triangle_id, weights, albedo)
+    return Raster(color, alpha, mask, depth, triangle_id, attributes)
 
 
 _DECODE_LUT = srgb_to_linear(np.arange(256, dtype=np.float32) / 255.0)

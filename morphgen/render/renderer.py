@@ -1,7 +1,8 @@
 """The Renderer: SceneParams -> Sample (image, exact labels, landmarks), on any backend.
 
 Per image: instance mesh -> pose -> normals -> SH shading (per vertex, camera space) ->
-rasterise (``Backend.draw``) -> composite over the background -> augment -> landmarks.
+rasterise (``Backend.draw``, with the identity's texture modulating the albedo per pixel)
+-> composite over the background -> augment -> landmarks.
 Per-vertex work happens where it belongs: an identity's shape and colour are computed
 once and kept while consecutive images share the identity, and ``render_many`` computes
 the expression offsets of a batch of images in one matrix product.
@@ -33,6 +34,7 @@ from morphgen.render.normals import vertex_normals
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
 from morphgen.render.shading import shade, specular_factors
+from morphgen.render.textures.cache import IdentityTextures
 from morphgen.render.windows import model_windows
 from morphgen.scene import SceneParams
 
@@ -92,6 +94,7 @@ class Renderer:
         self._lids = LidClosure.of(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._textures = IdentityTextures(model)
         self._correspondence: np.ndarray | None = None
         # seconds spent per stage over this renderer's life (for profiling; see scripts/)
         self.stage_seconds: dict[str, float] = {}
@@ -201,6 +204,9 @@ class Renderer:
         lap("camera")
         normals = vertex_normals(posed, self._triangles)
         lap("normals")
+        textured = p.appearance is not None and self.model.uv is not None
+        if textured:
+            albedo = self._textures.vertex_albedo(p.appearance, albedo)
         colors, irradiance = shade(normals, albedo, posed, p.illumination, self._specular)
         lap("shading")
         attributes = self._attributes(normals, albedo, irradiance)
@@ -221,6 +227,10 @@ class Renderer:
             # the head's triangles come first; hair and accessories are never clipped
             frame.triangle_windows = np.zeros(len(scene.triangles), dtype=np.uint8)
             frame.triangle_windows[: len(bits)] = bits
+        if textured:
+            frame.texture = self._textures.level(p.appearance, albedo, posed, k)
+            frame.uv = self.model.uv
+        lap("texture")
         raster = self.backend.draw(frame)
         if lenses:
             raster.color = tint_lenses(self.backend, frame, lenses, to_camera, raster)

@@ -27,6 +27,7 @@ from morphgen.config.presets import ANTAGONISTS, CAPPED_BY, JAW_COMPANIONS
 from morphgen.config.schema import Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
+from morphgen.sampling.appearance import AppearanceSampler
 from morphgen.sampling.components import component_count
 from morphgen.sampling.expression import preset_vectors
 from morphgen.sampling.hair import hair_params, outfit
@@ -82,6 +83,8 @@ class Sampler:
         self.model = model
         self.seed = int(config.seed)
         self.identities = IdentitySampler(config.identities, model, self.seed)
+        self.appearance = AppearanceSampler(config.appearance, model, self.seed)
+        self._appearance_cache: tuple[int, object] = (-1, None)
         self.grids = config.scene_grids()
         self.grid_size = int(np.prod([len(g) for _, g in self.grids])) if self.grids else 1
         self.lights = LightPrior(config.illumination)
@@ -156,6 +159,7 @@ class Sampler:
             augment=augment_ops(cfg.augment, draw),
             hair=hair,
             **worn,
+            appearance=self.identity_appearance(i, color),
         )
 
     def looks(self, i: int) -> tuple[HairParams, list[dict[str, Any]]]:
@@ -166,6 +170,12 @@ class Sampler:
             outfits = [outfit(acc, own, k) for k in range(acc.sets)]
             self._looks = (i, (hair_params(self.config.hair, own), outfits))
         return self._looks[1]
+
+    def identity_appearance(self, i: int, color: np.ndarray):
+        """Identity ``i``'s ``AppearanceParams`` (cached for consecutive images of it)."""
+        if self._appearance_cache[0] != i:
+            self._appearance_cache = (i, self.appearance(i, color))
+        return self._appearance_cache[1]
 
     # ------------------------------------------------------------------- factors
     def _check_expression(self) -> None:

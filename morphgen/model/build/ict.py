@@ -24,6 +24,7 @@ import numpy as np
 from morphgen.errors import MorphgenError
 from morphgen.model.build.colour_model import build_colour_model
 from morphgen.model.build.ict_regions import EyeGeometry, eye_geometry, ict_landmarks, ict_regions
+from morphgen.model.build.ict_uv import pack_atlas, read_obj_corner_uvs
 from morphgen.model.morphable import Blendshapes, MorphableModel, PCAComponent
 
 NEUTRAL_FILE = "generic_neutral_mesh.obj"
@@ -99,6 +100,7 @@ class ICTSource:
     expressions: np.ndarray  # (K, N, 3) float64, whole meshes
     triangles: np.ndarray  # (M, 3) int64
     landmarks: list[int]  # iBUG-68 vertex indices, or empty
+    uv: np.ndarray | None = None  # (M, 3, 2) OBJ texture coordinates per triangle corner
 
 
 def _split_obj(path: Path) -> tuple[list[bytes], list[bytes]]:
@@ -218,7 +220,8 @@ def read_ict_folder(folder: Path, layout: ICTLayout = ICT_FACE_MODEL_LIGHT) -> I
             f"{model_dir / INDEX_FILE}: 'idx_to_landmark_verts' must hold 68 vertex indices "
             f"in 0..{n - 1}"
         )
-    return ICTSource(neutral, identities, names, expressions, triangles, landmarks)
+    uv = read_obj_corner_uvs(neutral_path)
+    return ICTSource(neutral, identities, names, expressions, triangles, landmarks, uv)
 
 
 def orient_subject_left(source: ICTSource) -> bool:
@@ -238,6 +241,8 @@ def orient_subject_left(source: ICTSource) -> bool:
     for arr in (source.neutral, source.identities, source.expressions):
         arr[..., 0] *= -1.0
     source.triangles = source.triangles[:, [0, 2, 1]]
+    if source.uv is not None:
+        source.uv = source.uv[:, [0, 2, 1]]
     return True
 
 
@@ -337,8 +342,13 @@ def build_default_model(
         landmarks,
         kept_eyes,
         None if jaw is None else jaw[keep],
+        triangles,
     )
     colour = build_colour_model(neutral, kinds[keep], regions, landmarks, kept_eyes, seed=seed)
+    uv = None
+    if src.uv is not None:
+        first = triangles[:, 0]
+        uv = pack_atlas(src.uv[tri_keep], kinds[keep][first], np.sign(neutral[first, 0]))
     if mantissa_bits is not None:
         for comp in (shape, expression, colour):
             comp.basis = round_mantissa(comp.basis, mantissa_bits)
@@ -353,6 +363,7 @@ def build_default_model(
         regions=regions,
         name="ICT Face Model Light (ICT-FaceKit, MIT) + morphgen procedural colour",
         units="mm",
+        uv=uv,
     )
     report = BuildReport(
         mirrored=mirrored,

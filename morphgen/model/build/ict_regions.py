@@ -116,8 +116,13 @@ def ict_regions(
     landmarks: dict[str, int],
     eyes: list[EyeGeometry],
     jaw_open: np.ndarray | None,
+    triangles: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per-vertex morphgen label ids for the kept ICT mesh."""
+    """Per-vertex morphgen label ids for the kept ICT mesh.
+
+    With ``triangles``, the inner eye corners (ibug40, ibug43) join their eye: the corner
+    vertex and its one-ring, so every triangle at the landmark is labelled eye.
+    """
     ids = LABEL_IDS
     regions = np.full(len(vertices), ids["skin"], dtype=np.uint8)
     regions[np.isin(kinds, ("mouth_socket", "gums"))] = ids["inner_mouth"]
@@ -149,6 +154,11 @@ def ict_regions(
     lower = _lower_lip(vertices, lips, landmarks, jaw_open)
     regions[lips & lower] = ids["lower_lip"]
     regions[lips & ~lower] = ids["upper_lip"]
+    if triangles is not None:
+        for number, name in ((40, "right_eye"), (43, "left_eye")):
+            corner = landmarks[f"ibug{number:02d}"]
+            ring = np.unique(triangles[(triangles == corner).any(axis=1)])
+            regions[ring[skin[ring]]] = ids[name]
     return regions
 
 

@@ -1,0 +1,1 @@
+"""Per-identity procedural textures (skin, brows, lashes, eyes, beard) and their lookup."""

@@ -1,0 +1,163 @@
+"""What a model's textures need, computed once per process: atlas, texel groups, landmarks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from morphgen.labels import LABEL_IDS
+from morphgen.model.morphable import MorphableModel
+from morphgen.render.texture_atlas import Atlas, bake_atlas
+from morphgen.render.textures.skin import FRONT_Z_MM, skin_fields, smoothstep
+
+SKIN_LABELS = (
+    "skin", "nose", "left_brow", "right_brow", "upper_lip", "lower_lip", "left_ear",
+    "right_ear", "neck", "scalp",
+)  # fmt: skip
+
+
+@dataclass
+class Eyeball:
+    """The texels of one eyeball (its own mesh component) and its pupil in the face frame."""
+
+    texels: np.ndarray  # indices into the atlas's covered texels
+    vertices: np.ndarray  # its mesh vertices
+    pupil: np.ndarray  # (3,) face-frame position of the pupil landmark
+
+
+@dataclass
+class TextureSetup:
+    """Per-model, per-size texture inputs (see ``texture_setup``)."""
+
+    atlas: Atlas
+    triangles: np.ndarray
+    skin: np.ndarray  # covered-texel indices on skin-like regions
+    skin_position: np.ndarray  # (len(skin), 3) their face-frame points
+    lips: np.ndarray  # covered-texel indices on the lips
+    landmarks: dict[int, np.ndarray]  # iBUG number -> face-frame point (empty without them)
+    eyes: list[Eyeball] = field(default_factory=list)
+    eye_span_uv: float = 0.0  # UV distance between the outer eye corners (0: unknown)
+    texel_mm: float = 0.3  # about how many mm of face one texel covers
+    # with the 68 landmarks: per-skin-texel unit fields (``skin.skin_fields``), beard zones
+    # by kind, and skin-texel indices of the face front and of places moles may sit
+    fields: dict[str, np.ndarray] = field(default_factory=dict)
+    beard_zones: dict[str, np.ndarray] = field(default_factory=dict)
+    front_face: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    mole_sites: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    upper_face: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    beard_texels: dict[str, np.ndarray] = field(default_factory=dict)  # where each zone > 0
+
+    @property
+    def has_face(self) -> bool:
+        return len(self.landmarks) == 68
+
+
+def _components(model: MorphableModel) -> np.ndarray:
+    """The connected mesh component of every vertex."""
+    t = model.triangles
+    n = model.n_vertices
+    rows = np.concatenate([t[:, 0], t[:, 1], t[:, 2]])
+    cols = np.concatenate([t[:, 1], t[:, 2], t[:, 0]])
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _corner_uv(model: MorphableModel, vertex: int) -> np.ndarray:
+    tri, corner = np.nonzero(model.triangles == vertex)
+    return model.uv[tri[0], corner[0]]
+
+
+def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
+    """Bake the atlas and group its texels (needs ``model.uv``)."""
+    atlas = bake_atlas(model, size)
+    ids = [LABEL_IDS[name] for name in SKIN_LABELS]
+    skin = np.flatnonzero(np.isin(atlas.region, ids))
+    lip_ids = [LABEL_IDS["upper_lip"], LABEL_IDS["lower_lip"]]
+    lips = np.flatnonzero(np.isin(atlas.region, lip_ids))
+    marks = {
+        int(name[4:]): atlas.frame[v]
+        for name, v in model.landmarks.items()
+        if name.startswith("ibug") and name[4:].isdigit()
+    }
+    setup = TextureSetup(
+        atlas, model.triangles, skin, atlas.position[skin], lips, marks if len(marks) == 68 else {}
+    )
+    component = _components(model)
+    texel_component = component[model.triangles[atlas.triangle, 0]]
+    eye_ids = (LABEL_IDS["left_eye"], LABEL_IDS["right_eye"])
+    for name in ("left_pupil", "right_pupil"):
+        if name in model.landmarks:
+            v = model.landmarks[name]
+            on = (texel_component == component[v]) & np.isin(atlas.region, eye_ids)
+            vertices = np.flatnonzero(component == component[v])
+            setup.eyes.append(Eyeball(np.flatnonzero(on), vertices, atlas.frame[v]))
+    if setup.has_face:
+        p = setup.skin_position
+        setup.fields = skin_fields(p, marks)
+        lip_gap = _lip_gap(p, atlas.position[lips], np.isin(skin, lips))
+        setup.beard_zones = {
+            kind: (lip_gap * beard_zone(marks, kind, p)).astype(np.float32)
+            for kind in ("moustache", "goatee", "full", "stubble")
+        }
+        setup.beard_texels = {k: np.flatnonzero(z > 0) for k, z in setup.beard_zones.items()}
+        front = (p[:, 2] > FRONT_Z_MM) & (np.abs(p[:, 0]) < 75.0)
+        eye_y = float(np.mean([marks[n][1] for n in range(37, 49)]))
+        top = max(marks[n][1] for n in range(18, 28))
+        setup.upper_face = np.flatnonzero(front & (p[:, 1] > eye_y - 14.0) & (p[:, 1] < top + 25.0))
+        setup.front_face = np.flatnonzero(front)
+        setup.mole_sites = np.flatnonzero(front & (np.abs(p[:, 0]) < 60) & (p[:, 1] > marks[9][1]))
+    if "ibug37" in model.landmarks and "ibug46" in model.landmarks:
+        a, b = (_corner_uv(model, model.landmarks[n]) for n in ("ibug37", "ibug46"))
+        setup.eye_span_uv = float(np.linalg.norm(a - b))
+        mm = np.linalg.norm(
+            atlas.frame[model.landmarks["ibug37"]] - atlas.frame[model.landmarks["ibug46"]]
+        )
+        setup.texel_mm = float(mm / max(setup.eye_span_uv * size, 1e-6))
+    return setup
+
+
+LIP_GAP_MM = 1.5  # facial hair thins out over this distance from the lips
+
+
+def _lip_gap(p: np.ndarray, lips: np.ndarray, on_lips: np.ndarray) -> np.ndarray:
+    """0 on the lips, rising to 1 at ``LIP_GAP_MM`` from them (a soft, not jagged, edge)."""
+    if len(lips) == 0:
+        return np.ones(len(p), dtype=np.float32)
+    from scipy.spatial import cKDTree
+
+    distance = cKDTree(lips).query(p, distance_upper_bound=LIP_GAP_MM)[0]
+    gap = np.clip(np.nan_to_num(distance, posinf=LIP_GAP_MM) / LIP_GAP_MM, 0.0, 1.0)
+    return np.where(on_lips, 0.0, gap).astype(np.float32)
+
+
+def beard_zone(lm: dict[int, np.ndarray], kind: str, p: np.ndarray) -> np.ndarray:
+    """Soft membership in [0, 1] of face-frame points ``p`` in the zone of beard ``kind``
+    (``moustache``, ``goatee``, ``full`` or ``stubble``: the full zone with softer edges),
+    placed by the iBUG landmarks ``lm``."""
+    x, y, z = np.abs(p[:, 0]), p[:, 1], p[:, 2]
+    eye_y = float(np.mean([lm[n][1] for n in range(37, 49)]))
+    y34, y52, y58, y9 = lm[34][1], lm[52][1], lm[58][1], lm[9][1]
+    xm = 0.5 * (abs(lm[49][0]) + abs(lm[55][0]))
+    front = smoothstep(-75.0, -65.0, z)
+    moustache = front * (
+        (1.0 - smoothstep(xm + 1.0, xm + 5.0, x))
+        * smoothstep(y52 - 2.0, y52 + 0.5, y)
+        * (1.0 - smoothstep(y34 - 3.0, y34 - 0.5, y))
+    )
+    if kind == "moustache":
+        return moustache
+    chin = (1.0 - smoothstep(xm - 2.0, xm + 3.0, x)) * (1.0 - smoothstep(y58 + 1.0, y58 + 4.0, y))
+    chin *= smoothstep(y9 - 2.0, y9 + 4.0, y) * front
+    if kind == "goatee":
+        return np.maximum(moustache, chin)
+    upper = np.interp(
+        x, [0.0, 15.0, 30.0, 42.0, 55.0, 64.0, 80.0],
+        [y34 - 1.0, y34 - 4.0, y34 - 12.0, y34 - 14.0, y34 - 4.0, eye_y - 12.0, eye_y - 4.0],
+    )  # fmt: skip
+    soft = 14.0 if kind == "stubble" else 5.0
+    zone = 1.0 - smoothstep(upper - soft, upper + 0.3 * soft, y)
+    zone *= smoothstep(y9 - 45.0, y9 - 30.0, y) * smoothstep(-110.0, -85.0, z)
+    return np.maximum(zone, moustache)
