@@ -16,7 +16,13 @@ import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 
 from morphgen.labels import LABEL_IDS
-from morphgen.model.outlines import landmark_points, brow_band, inside_polygon, nose_outline, smooth_closed
+from morphgen.model.outlines import (
+    brow_band,
+    inside_polygon,
+    landmark_points,
+    nose_outline,
+    smooth_closed,
+)
 
 IRIS_RADIUS_MM = 5.8  # a painted iris disc of this radius looked right (REFERENCE section 9)
 

@@ -1,0 +1,1 @@
+"""Building the default model from ICT-FaceKit (used by ``scripts/build_default_model.py`` only)."""
