@@ -32,7 +32,7 @@ PLAIN_POINT = (0.875, 0.875)
 
 
 def read_obj_corner_uvs(path: Path) -> np.ndarray | None:
-    """Per-corner OBJ UVs ``(M, 3, 2)`` in the fan order of ``read_obj_triangles``; None if absent."""
+    """Per-corner OBJ UVs ``(M, 3, 2)`` in ``read_obj_triangles``' fan order; None if absent."""
     data = path.read_bytes()
     texcoords, faces = [], []
     for line in data.split(b"\n"):
