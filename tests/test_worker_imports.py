@@ -16,9 +16,9 @@ run_shard(JobSpec(config, tempfile.mkdtemp(), "cpu"), 0)
 print(json.dumps(sorted(sys.modules)))
 """
 # what only other formats, model files not yet cached, configs on disk or the parent need
-# (hair growth uses scipy.spatial's KD-tree once per identity, which loads scipy.sparse and
-# scipy.special, so those are not listed)
-PARENT_ONLY = ("h5py", "scipy.stats", "scipy.ndimage", "dask", "distributed")
+# (textures use scipy.ndimage and hair growth scipy.spatial's KD-tree, once per identity,
+# which load scipy.sparse and scipy.special, so those are not listed)
+PARENT_ONLY = ("h5py", "scipy.stats", "dask", "distributed")
 
 
 def test_a_webdataset_worker_never_imports_what_it_does_not_use() -> None:

@@ -100,8 +100,8 @@ MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 8, 8192  # pixels, each of camera.width and cam
 # at 8 images each plan in about 6.4 GB.
 MAX_IDENTITIES = 10_000_000
 # Default shape spread: 1.4 x the model's own (ICT's sampler) standard deviations. Measured
-# with dlib on 30 x 5 textured default-model images (scripts/dlib_check.py, README
-# "Appearance"): different-identity pairs closer than 0.6 fall from 64 % to 50 % and the
+# with dlib on 30 x 5 textured default-model images (README "Appearance"; `morphgen realism`
+# measures it): different-identity pairs closer than 0.6 fall from 64 % to 50 % and the
 # verification AUC rises from 0.952 to 0.978; heads still look plausible.
 SHAPE_SPREAD = 1.4
 
