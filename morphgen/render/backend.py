@@ -90,3 +90,27 @@ def interpolate(
     corners = triangles[tri_id[face]]
     out[face] = np.einsum("kj,kjc->kc", bary[face], values[corners])
     return out
+
+
+def finish_raster(
+    frame: Frame,
+    color: np.ndarray,
+    alpha: np.ndarray,
+    mask: np.ndarray,
+    depth: np.ndarray,
+    triangle_id: np.ndarray,
+    bary: np.ndarray,
+) -> Raster:
+    """A backend's last step, the same for every backend: the frame's attributes
+    interpolated at the visible triangles' weights, then its texture (if any) applied to
+    the colour, albedo and hair labels (``textures.lookup``)."""
+    from morphgen.render.textures.lookup import apply_texture
+
+    attributes = {
+        name: interpolate(values, frame.triangles, triangle_id, bary)
+        for name, values in frame.attributes.items()
+    }
+    if frame.texture is not None:
+        albedo = attributes.get("albedo")
+        apply_texture(frame.texture, frame.uv, color, mask, triangle_id, bary, albedo)
+    return Raster(color, alpha, mask, depth, triangle_id, attributes)

@@ -26,8 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from morphgen.render import raster_kernels as rk
-from morphgen.render.backend import Frame, Raster, interpolate
-from morphgen.render.textures.lookup import apply_texture
+from morphgen.render.backend import Frame, Raster, finish_raster
 
 
 @lru_cache(maxsize=4)
@@ -115,14 +114,7 @@ class CpuBackend:
                 i0, i1, j0, j1,
                 color, alpha, mask, depth, tri_id, bary,
             )  # fmt: skip
-        attributes = {
-            name: interpolate(values, frame.triangles, tri_id, bary)
-            for name, values in frame.attributes.items()
-        }
-        if frame.texture is not None:
-            albedo = attributes.get("albedo")
-            apply_texture(frame.texture, frame.uv, color, mask, tri_id, bary, albedo)
-        return Raster(color, alpha, mask, depth, tri_id, attributes)
+        return finish_raster(frame, color, alpha, mask, depth, tri_id, bary)
 
     def close(self) -> None:
         """Drop the sample buffers."""

@@ -39,9 +39,8 @@ import numpy as np
 
 from morphgen.errors import MorphgenError
 from morphgen.render import gl_probe
-from morphgen.render.backend import WORKER_ORDINAL_VAR, Frame, Raster, interpolate
+from morphgen.render.backend import WORKER_ORDINAL_VAR, Frame, Raster, finish_raster
 from morphgen.render.compose import linear_to_srgb, srgb_to_linear
-from morphgen.render.textures.lookup import apply_texture
 
 _VERTEX_SHADER = """#version 330 core
 layout(location = 0) in vec3 position;
@@ -498,14 +497,7 @@ def _assemble(frame: Frame, rgba: np.ndarray, triangle_id: np.ndarray, depth: np
     mask = np.zeros((h, w), dtype=np.uint8)
     mask[face] = frame.triangle_labels[triangle_id[face]]
     color = _decode_colour(rgba)
-    attributes = {
-        name: interpolate(values, frame.triangles, triangle_id, weights)
-        for name, values in frame.attributes.items()
-    }
-    if frame.texture is not None:
-        albedo = attributes.get("albedo")
-        apply_texture(frame.texture, frame.uv, color, mask, triangle_id, weights, albedo)
-    return Raster(color, alpha, mask, depth, triangle_id, attributes)
+    return finish_raster(frame, color, alpha, mask, depth, triangle_id, weights)
 
 
 _DECODE_LUT = srgb_to_linear(np.arange(256, dtype=np.float32) / 255.0)
