@@ -22,10 +22,10 @@ from pydantic import (
     model_validator,
 )
 
-from morphgen.config.appearance_extras import Accessories, Hair
 from morphgen.config.distributions import Choice, Dist, Grid, Mixture, TruncNormal, resolve_path
 from morphgen.config.distributions import constant as const
 from morphgen.config.distributions import uniform as unif
+from morphgen.config.layers import Accessories, Hair
 from morphgen.config.presets import PRESETS
 from morphgen.scene import CameraParams
 

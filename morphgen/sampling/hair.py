@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from morphgen.config.appearance_extras import Accessories, Hair
 from morphgen.config.distributions import Distribution
+from morphgen.config.layers import Accessories, Hair
 from morphgen.scene import HairParams
 
 # A style's typical length and volume (mm): the config scales them per identity.
