@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "morphgen"
 
 # Layers from the bottom up: a module may import its own layer and the layers below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "clock", "hashing", "progress", "scene", "labels", "labelsets", "config"),
+    ("errors", "clock", "colour", "hashing", "progress", "scene", "labels", "labelsets", "config"),
     ("model",),
     ("sampling", "render"),
     ("io",),

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from morphgen.colour import srgb_to_linear
 from morphgen.config.schema import BEARD_TYPES, HAIR_COLOURS, IRIS_COLOURS
 from morphgen.labels import LABELS
 from morphgen.labelsets import get_set, remap_table
@@ -139,7 +140,7 @@ def skin_ita(rgb: np.ndarray, skin: np.ndarray) -> float:
     if pixels.shape[0] == 0:
         return float("nan")
     srgb = pixels.mean(axis=0)
-    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    linear = srgb_to_linear(srgb)
     # sRGB (D65) -> XYZ, IEC 61966-2-1
     m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
     xyz = m @ linear / np.array([0.95047, 1.0, 1.08883])

@@ -13,14 +13,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from morphgen.colour import srgb_to_linear as srgb_curve
+
 _DECODE_BITS = 12
 _ENCODE_BITS = 16
 
 
 def srgb_to_linear(x: np.ndarray) -> np.ndarray:
     """sRGB-encoded [0, 1] -> linear [0, 1] (exact formula), float32."""
-    x = np.clip(np.asarray(x, dtype=np.float32), 0.0, 1.0)
-    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4).astype(np.float32)
+    return srgb_curve(np.clip(np.asarray(x, dtype=np.float32), 0.0, 1.0)).astype(np.float32)
 
 
 def linear_to_srgb(x: np.ndarray) -> np.ndarray:

@@ -12,18 +12,13 @@ import functools
 
 import numpy as np
 
+from morphgen.colour import srgb8_to_linear
 from morphgen.config.distributions import Distribution
 from morphgen.config.schema import Appearance
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.identity import generator
 from morphgen.scene import AppearanceParams
-
-
-def srgb8_to_linear(rgb: tuple[int, int, int]) -> np.ndarray:
-    c = np.asarray(rgb, dtype=np.float64) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
 
 HAIR_SRGB = {
     "black": (26, 21, 19),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from morphgen.colour import srgb8_to_linear
 from morphgen.labels import LABEL_IDS
 from morphgen.model.build.ict_regions import IRIS_RADIUS_MM, EyeGeometry
 from morphgen.model.morphable import PCAComponent
@@ -27,31 +28,25 @@ PUPIL_RADIUS_MM = 1.9
 LIMBUS_WIDTH_MM = 0.8  # the darker ring at the iris's edge
 
 
-def srgb_to_linear(srgb8: tuple[float, float, float]) -> np.ndarray:
-    """An 8-bit sRGB triple as linear RGB in [0, 1]."""
-    c = np.asarray(srgb8, dtype=np.float64) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
 # Anchor colours, 8-bit sRGB (chosen by eye from photographs of skin, eyes and mouths).
-SKIN_LIGHT = srgb_to_linear((236, 197, 174))
+SKIN_LIGHT = srgb8_to_linear((236, 197, 174))
 # The dark anchor is nearly proportional to the light one, so the tail beyond it fades to
 # black instead of turning red when channels clip.
-SKIN_DARK = srgb_to_linear((76, 54, 45))
+SKIN_DARK = srgb8_to_linear((76, 54, 45))
 SKIN_TONE_SPAN_SD = 2.6  # SKIN_LIGHT and SKIN_DARK sit at +-2.6 standard deviations
-BROW_HAIR = srgb_to_linear((62, 44, 34))
-BROW_HAIR_LIGHT = srgb_to_linear((150, 112, 78))
-IRIS_MEAN = srgb_to_linear((105, 86, 70))  # a light brown between dark brown and blue-grey
+BROW_HAIR = srgb8_to_linear((62, 44, 34))
+BROW_HAIR_LIGHT = srgb8_to_linear((150, 112, 78))
+IRIS_MEAN = srgb8_to_linear((105, 86, 70))  # a light brown between dark brown and blue-grey
 # Per sd: -2 sd is dark brown, +2 sd blue-grey; hazel/green. Both keep R >= G >= B drops
 # balanced so that clipping at 0 never leaves a red or purple iris.
 IRIS_BLUE_SHIFT = np.array([0.025, 0.04, 0.07])
 IRIS_GREEN_SHIFT = np.array([0.004, 0.012, -0.002])
-SCLERA = srgb_to_linear((232, 222, 212))
-TEETH = srgb_to_linear((228, 218, 192))
-GUMS = srgb_to_linear((188, 92, 92))
-MOUTH_SOCKET = srgb_to_linear((112, 38, 38))
-EYE_SOCKET = srgb_to_linear((176, 96, 90))
-PUPIL = srgb_to_linear((12, 10, 10))
+SCLERA = srgb8_to_linear((232, 222, 212))
+TEETH = srgb8_to_linear((228, 218, 192))
+GUMS = srgb8_to_linear((188, 92, 92))
+MOUTH_SOCKET = srgb8_to_linear((112, 38, 38))
+EYE_SOCKET = srgb8_to_linear((176, 96, 90))
+PUPIL = srgb8_to_linear((12, 10, 10))
 
 # Multiplicative tints of the skin colour per region (redder lips, ears and nose).
 REGION_TINT = {
