@@ -33,7 +33,7 @@ def run_check(args: argparse.Namespace) -> int:
     bg = cfg.background
     if bg.directory is not None and bg.image_probability > 0:
         try:
-            count_background_images(bg.directory)
+            count_background_images(bg.directory, read_headers=True)
         except ConfigError as exc:
             raise ConfigError(f"{args.file}: {exc}") from None
     ids = cfg.identities

@@ -34,6 +34,7 @@ from morphgen.io.manifest import Manifest, label_info, load_manifest, save_manif
 from morphgen.io.paths import OutsidePath, dataset_path
 from morphgen.io.shards import ShardEntry
 from morphgen.run.job import JobSpec, ShardContext, context_for
+from morphgen.sampling.sampler import count_background_images
 
 # The names a dataset's files live under (``overwrite`` removes only what a manifest lists).
 _DATASET_PARTS = (
@@ -268,6 +269,8 @@ def generate(
     name = backend or config.render.backend
     spec = JobSpec(config, str(out_dir), resolve_backend_name(name, config.render.device))
     ctx = context_for(spec)
+    if ctx.sampler.background_count:  # once here, not in every worker
+        count_background_images(config.background.directory, read_headers=True)
     with directory_lock(out_dir):
         manifest = claim(out_dir, _new_manifest(ctx), overwrite)
         todo = [k for k in range(len(ctx.shards)) if k not in manifest.shards]

@@ -36,15 +36,18 @@ from morphgen.sampling.illumination import LightPrior
 from morphgen.scene import CameraParams, HairParams, Illumination, SceneParams
 
 
-def count_background_images(directory: Path) -> int:
+def count_background_images(directory: Path, read_headers: bool = False) -> int:
     """Images in a background directory (the renderer indexes the same list).
 
-    Every file's image header is read first, so that a corrupt file is found here (at
-    ``config check`` and when a run starts), not while rendering.
+    With ``read_headers`` every file's image header is read as well, so that a corrupt file
+    is found once before a run (``config check``, ``generate``), not while rendering; the
+    workers' samplers only count.
     """
+    directory = Path(directory).expanduser()
     try:
-        files = background_files(Path(directory).expanduser())
-        check_headers(Path(directory).expanduser(), files)
+        files = background_files(directory)
+        if read_headers:
+            check_headers(directory, files)
         return len(files)
     except MorphgenError as exc:
         raise ConfigError(f"background.directory: {exc}") from None
