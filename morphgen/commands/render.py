@@ -87,7 +87,8 @@ def _scene(args: argparse.Namespace):
         except (KeyError, TypeError, ValueError) as exc:
             raise MorphgenError(f"{path}: not a SceneParams JSON ({exc})") from exc
         check_image_size(params, path)
-        return params, Config(), load_model(Config(), args.model).model
+        config = Config()  # scene parameters from a file: the default outputs and labels
+        return params, config, load_model(config, args.model).model
     config = load_config(args.config) if args.config else Config(seed=args.random_seed or 0)
     model = load_model(config, args.model).model
     sampler = Sampler(config, model)
