@@ -132,13 +132,14 @@ def available_backends(gl: dict[str, Any]) -> tuple[str, ...]:
     return ("cpu", "egl") if gl.get("ok") else ("cpu",)
 
 
-def _median(values: list[float]) -> float:
+def median(values: list[float]) -> float:
+    """The median of ``values`` (0 for none)."""
     return float(statistics.median(values)) if values else 0.0
 
 
 def _median_stages(rounds: list[dict[str, float]]) -> dict[str, float]:
     names = list(dict.fromkeys(name for r in rounds for name in r))
-    return {name: _median([r.get(name, 0.0) for r in rounds]) for name in names}
+    return {name: median([r.get(name, 0.0) for r in rounds]) for name in names}
 
 
 def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
@@ -180,7 +181,7 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
         check = None
         if opts.generate_check and case.size == 256:
             check = _generate_check(config, case, Path(tmp) / "generate")
-    ips = _median([r["images_per_s"] for r in rounds])
+    ips = median([r["images_per_s"] for r in rounds])
     stages = _median_stages([r["stages"] for r in rounds])
     total = sum(stages.values()) or 1.0
     return {
@@ -193,14 +194,14 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
         "ms_per_image_per_worker": n * 1e3 / ips if ips else None,
         # the share of the round the workers were running (< 1: waiting for the CPU, e.g.
         # other jobs on the machine) and throughput per CPU-second, which such waits spare
-        "cpu_share": _median([r["cpu_share"] for r in rounds]),
-        "images_per_cpu_s": _median([r["images_per_cpu_s"] for r in rounds]),
+        "cpu_share": median([r["cpu_share"] for r in rounds]),
+        "images_per_cpu_s": median([r["images_per_cpu_s"] for r in rounds]),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "stages_ms": stages,
         "stage_share": {name: ms / total for name, ms in stages.items()},
         "slowest_stage": max(stages, key=stages.get) if stages else None,
         "startup": {
-            key: _median([float(r[key]) for r in ready])
+            key: median([float(r[key]) for r in ready])
             for key in ("start_s", "load_s", "renderer_s", "warmup_s")
         },
         "warmup_images_per_worker": ready[0]["warmup_images"],
@@ -208,7 +209,7 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
             "workers_mb": [
                 {
                     **{name: round(v, 1) for name, v in memory.peak[pid].items()},
-                    "uss_median": round(_median(memory.uss[pid]), 1),
+                    "uss_median": round(median(memory.uss[pid]), 1),
                 }
                 for pid in pool.pids
             ],
@@ -308,7 +309,7 @@ def derived(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
                     # what one more worker adds: a worker's private memory (USS) while
                     # another worker shares the model's pages
                     "extra_worker_peak_mb": max(w["uss"] for w in workers),
-                    "extra_worker_median_mb": _median([w["uss_median"] for w in workers]),
+                    "extra_worker_median_mb": median([w["uss_median"] for w in workers]),
                 }
             )  # fmt: skip
     return {"scaling": scaling, "memory": memory, "ratios": ratios}

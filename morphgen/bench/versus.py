@@ -15,7 +15,7 @@ from typing import Any
 
 from morphgen.bench.peer import check_face3d, peer_main
 from morphgen.bench.pool import WorkerPool
-from morphgen.bench.runner import BenchOptions, _median, bfm_sized_model, cache_dir
+from morphgen.bench.runner import BenchOptions, bfm_sized_model, cache_dir, median
 from morphgen.run.job import JobSpec
 
 SIZE = 256
@@ -86,8 +86,8 @@ def compare_peer(
         "model": str(model),
         "config": "default config (every default output), cpu backend",
         "rounds": rounds,
-        "morphgen_images_per_s": _median([r["morphgen"] for r in rounds]),
-        "peer_images_per_s": _median([r[peer] for r in rounds]),
-        "ratio": _median(ratios),
+        "morphgen_images_per_s": median([r["morphgen"] for r in rounds]),
+        "peer_images_per_s": median([r[peer] for r in rounds]),
+        "ratio": median(ratios),
         "ratio_range": [min(ratios), max(ratios)],
     }
