@@ -81,3 +81,23 @@ def test_the_default_cache_is_per_user(monkeypatch):
 
     monkeypatch.delenv("MORPHGEN_CACHE", raising=False)
     assert cache_root().name == f"morphgen-models-{os.getuid()}"
+
+
+def test_workers_take_the_parents_model_digest_instead_of_hashing_the_file(monkeypatch):
+    from morphgen.config import parse_config
+    from morphgen.hashing import sha256_file
+    from morphgen.run import build
+    from morphgen.run.job import JobSpec, ShardContext
+
+    config = parse_config({"identities": {"count": 1, "images_per_identity": 1}})
+    spec = JobSpec(config, "unused", "cpu").hashed()
+    model = build.model_file(config)
+    assert spec.model_sha256 == sha256_file(model)
+    assert spec.hashed() is spec and spec.cache_key == JobSpec(config, "x", "cpu").cache_key
+
+    hashed = []
+    monkeypatch.setattr(build, "sha256_file", lambda path: hashed.append(path) or sha256_file(path))
+    ctx = ShardContext(spec)
+    assert model not in hashed and ctx.model_sha256 == spec.model_sha256
+    assert ShardContext(JobSpec(config, "unused", "cpu")).model_sha256 == spec.model_sha256
+    assert hashed == [model]

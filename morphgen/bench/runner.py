@@ -152,7 +152,7 @@ def measure_case(case: Case, ctx: Context, reference: bool) -> dict[str, Any]:
     config = bench_config(ctx.models[case.model], case.size, case.backend, images, opts)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="morphgen-bench-", dir=opts.work_dir) as tmp:
-        spec = JobSpec(config, tmp, case.backend)
+        spec = JobSpec(config, tmp, case.backend).hashed()
         with WorkerPool.for_job(spec, [[w] for w in range(n)]) as pool:
             rounds = []
             with MemoryMonitor(pool.pids) as memory:
@@ -253,7 +253,7 @@ def first_run_cost(ctx: Context) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="morphgen-bench-numba-") as numba_dir:
         for label in ("empty_cache", "filled_cache"):
             with tempfile.TemporaryDirectory(prefix="morphgen-bench-", dir=opts.work_dir) as tmp:
-                spec = JobSpec(config, tmp, "cpu")
+                spec = JobSpec(config, tmp, "cpu").hashed()
                 with WorkerPool.for_job(spec, [[0]], env={"NUMBA_CACHE_DIR": numba_dir}) as pool:
                     _, (steady,) = pool.run([[1]])
                     info = pool.ready[0]

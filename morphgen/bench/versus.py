@@ -58,7 +58,7 @@ def compare_peer(
     rounds = []
     say(f"versus {peer}: {workers} worker(s) each, {opts.runs} interleaved rounds")
     with tempfile.TemporaryDirectory(prefix="morphgen-versus-", dir=opts.work_dir) as tmp:
-        spec = JobSpec(config, tmp, "cpu")
+        spec = JobSpec(config, tmp, "cpu").hashed()
         peer_args = [(str(directory), str(model), SIZE, 1000 + w) for w in range(workers)]
         with (
             WorkerPool.for_job(spec, [[w] for w in range(workers)]) as ours,

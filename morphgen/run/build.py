@@ -24,15 +24,24 @@ class ConfiguredModel:
     sha256: str
 
 
-def load_model(config: Config, path: str | Path | None = None) -> ConfiguredModel:
+def model_file(config: Config) -> Path:
+    """The model file ``config`` renders (the embedded default model without ``model.path``)."""
+    return Path(config.model.path or DEFAULT_MODEL)
+
+
+def load_model(
+    config: Config, path: str | Path | None = None, sha256: str | None = None
+) -> ConfiguredModel:
     """``config.model`` (or ``path`` instead of its file), mapped from this machine's cache.
 
     The cache key covers the user's region and landmark files, which change the model.
+    ``sha256`` is the model file's digest when the caller has it (workers get the parent's,
+    so that none of them reads the whole file again to hash it).
     """
     section = config.model
-    model_path = Path(path or section.path or DEFAULT_MODEL)
+    model_path = Path(path) if path else model_file(config)
     overrides = [Path(p) for p in (section.regions, section.landmarks) if p]
-    digest = sha256_file(model_path)
+    digest = sha256 or sha256_file(model_path)
     key = hashlib.sha256("".join([digest, *(sha256_file(p) for p in overrides)]).encode())
     model = shared_model(
         key.hexdigest(),

@@ -17,7 +17,7 @@ import contextlib
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +269,7 @@ def generate(
     name = backend or config.render.backend
     spec = JobSpec(config, str(out_dir), resolve_backend_name(name, config.render.device))
     ctx = context_for(spec)
+    spec = replace(spec, model_sha256=ctx.model_sha256)  # workers need not hash the model
     if ctx.sampler.background_count:  # once here, not in every worker
         count_background_images(config.background.directory, read_headers=True)
     with directory_lock(out_dir):

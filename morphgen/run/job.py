@@ -12,16 +12,17 @@ process-local cache, so the model is loaded and the renderer built once per work
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from morphgen.clock import NO_CLOCK, StageClock
 from morphgen.config.schema import Config
+from morphgen.hashing import sha256_file
 from morphgen.io.manifest import config_hash
 from morphgen.io.shards import ShardEntry, write_shard
 from morphgen.render.renderer import Renderer
-from morphgen.run.build import build_renderer, load_model
+from morphgen.run.build import build_renderer, load_model, model_file
 from morphgen.sampling.sampler import Sampler
 
 Pair = tuple[int, int]
@@ -39,11 +40,19 @@ class JobSpec:
     config: Config
     out_dir: str
     backend: str  # the concrete backend: cpu, egl or osmesa
+    # the model file's sha256, hashed once by the parent (None: each worker hashes the file)
+    model_sha256: str | None = None
 
     @cached_property
     def cache_key(self) -> str:
         """What a worker's cached context depends on: config and backend."""
         return config_hash(self.config.to_dict(), "", self.backend)
+
+    def hashed(self) -> JobSpec:
+        """This spec with the model file's sha256, for workers to share."""
+        if self.model_sha256 is not None:
+            return self
+        return replace(self, model_sha256=sha256_file(model_file(self.config)))
 
 
 class ShardContext:
@@ -53,7 +62,7 @@ class ShardContext:
         self.spec = spec
         config = spec.config
         self.output = config.output
-        loaded = load_model(config)
+        loaded = load_model(config, sha256=spec.model_sha256)
         self.model, self.model_path, self.model_sha256 = loaded.model, loaded.path, loaded.sha256
         self.sampler = Sampler(config, self.model)
         self.shards = plan_shards(self.sampler.plan(), self.output.samples_per_shard)
