@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,20 +44,29 @@ class ShardEntry:
 def write_shard(
     out_dir: Path,
     index: int,
-    samples: Sequence[Any],
+    samples: Iterable[Any],
     options: Output,
     clock: StageClock = NO_CLOCK,
 ) -> ShardEntry:
-    """Write shard ``index`` of ``samples`` under ``out_dir``; its manifest entry."""
+    """Write shard ``index`` of ``samples`` under ``out_dir``; its manifest entry.
+
+    ``samples`` is read once, in order (it may render each sample on demand).
+    """
     fmt = get_format(options.format)
     rel = fmt.shard_file(index)
     path = out_dir / rel
-    fmt.write(out_dir, path, samples, options, clock)
-    identities = [int(s.params.identity) for s in samples]
+    identities: list[int] = []
+
+    def noted() -> Iterator[Any]:
+        for sample in samples:
+            identities.append(int(sample.params.identity))
+            yield sample
+
+    fmt.write(out_dir, path, noted(), options, clock)
     return ShardEntry(
         index=index,
         file=rel,
-        samples=len(samples),
+        samples=len(identities),
         identities=(min(identities), max(identities)),
         sha256=sha256_file(path),
         bytes=path.stat().st_size,

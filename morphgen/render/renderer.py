@@ -11,7 +11,7 @@ the expression offsets of a batch of images in one matrix product.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -120,14 +120,18 @@ class Renderer:
         return self.render_many([params])[0]
 
     def render_many(self, params: Sequence[SceneParams]) -> list[Sample]:
-        """Render images in order, sharing per-vertex work across each batch of images.
+        """Render images in order (``iter_render``)."""
+        return list(self.iter_render(params))
+
+    def iter_render(self, params: Sequence[SceneParams]) -> Iterator[Sample]:
+        """Render images in order, one at a time, sharing per-vertex work across batches.
 
         Per batch of up to ``BATCH`` images: the new identities' shapes and colours in one
         pass over each basis; then, per ``EXPRESSION_BATCH`` images, their expression
         offsets in one pass over its basis (``instance.combine``: bit-identical results
-        whatever the batch sizes).
+        whatever the batch sizes). A caller that encodes each sample as it comes holds
+        one image's arrays, not a shard's.
         """
-        samples: list[Sample] = []
         for start in range(0, len(params), BATCH):
             batch = params[start : start + BATCH]
             self._lap(None)
@@ -144,8 +148,8 @@ class Renderer:
                     vertices = shape if offsets is None else shape + offsets[b - first]
                     albedo, layers = self._dresser(p, _identity_key(p), shape, albedo)
                     self._lap("dress")
-                    samples.append(self._render_one(p, vertices, albedo, layers))
-        return samples
+                    yield self._render_one(p, vertices, albedo, layers)
+                    self._lap(None)  # the caller's time between samples is not a stage
 
     def _identities(self, batch: Sequence[SceneParams]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Neutral shape and albedo ``(N, 3)`` per image; new identities in one product.

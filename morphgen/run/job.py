@@ -11,7 +11,8 @@ process-local cache, so the model is loaded and the renderer built once per work
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ctypes
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,7 @@ from morphgen.hashing import sha256_file
 from morphgen.io.manifest import config_hash
 from morphgen.io.shards import ShardEntry, write_shard
 from morphgen.render.renderer import Renderer
+from morphgen.render.sample import Sample
 from morphgen.run.build import build_renderer, load_model, model_file
 from morphgen.sampling.sampler import Sampler
 
@@ -82,12 +84,20 @@ class ShardContext:
         The stages ``sampling``, ``render``, ``encode`` and ``write`` are timed on ``clock``
         (the renderer times its own steps in ``Renderer.stage_seconds``).
         """
+        with clock.stage("write"):
+            return write_shard(out_dir, index, self._samples(index, clock), self.output, clock)
+
+    def _samples(self, index: int, clock: StageClock) -> Iterator[Sample]:
+        """Shard ``index``'s samples, each rendered when the writer asks for it."""
         with clock.stage("sampling"):
             scenes = [self.sampler.scene(i, j) for i, j in self.shards[index]]
-        with clock.stage("render"):
-            samples = self.renderer.render_many(scenes)
-        with clock.stage("write"):
-            return write_shard(out_dir, index, samples, self.output, clock)
+        rendered = self.renderer.iter_render(scenes)
+        while True:
+            with clock.stage("render"):
+                sample = next(rendered, None)
+            if sample is None:
+                return
+            yield sample
 
     def close(self) -> None:
         if self._renderer is not None:
@@ -106,6 +116,30 @@ def context_for(spec: JobSpec) -> ShardContext:
     return ctx
 
 
+def _libc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def release_free_memory() -> None:
+    """Return the allocator's free pages to the system.
+
+    glibc keeps the pages of freed per-image arrays for reuse; trimmed after each shard, a
+    worker holds about 20 MB less (README "Benchmark", memory) for well under 1 ms a shard.
+    """
+    if _TRIM is not None:
+        _TRIM(0)
+
+
 def run_shard(spec: JobSpec, index: int) -> ShardEntry:
     """The shard task that executors send to workers."""
-    return context_for(spec).run(index, Path(spec.out_dir))
+    try:
+        return context_for(spec).run(index, Path(spec.out_dir))
+    finally:
+        release_free_memory()

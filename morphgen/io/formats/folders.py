@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ def member_path(member: Member, identity: int, key: str) -> str:
 def write_folders(
     out_dir: Path,
     index_path: Path,
-    samples: Sequence[Any],
+    samples: Iterable[Any],
     options: Output,
     clock: StageClock = NO_CLOCK,
 ) -> None:

@@ -10,7 +10,7 @@ Layout (N samples of H x W pixels; see the README's formats section):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,7 @@ def _put(group: h5py.Group, name: str, data: np.ndarray) -> None:
 
 
 def write_hdf5(
-    out_dir: Path, path: Path, samples: Sequence[Any], options: Output, clock: StageClock = NO_CLOCK
+    out_dir: Path, path: Path, samples: Iterable[Any], options: Output, clock: StageClock = NO_CLOCK
 ) -> None:
     """Write ``samples`` as one HDF5 shard at ``path`` (atomically).
 
@@ -60,6 +60,7 @@ def write_hdf5(
     """
     import h5py
 
+    samples = list(samples)  # every array is stacked across the shard
     memory = h5py.File(
         path.name, "w", driver="core", backing_store=False, libver=("earliest", "v110")
     )

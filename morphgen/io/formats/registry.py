@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ class ShardFormat:
     shard_dir: str  # the folder holding its shard files (what verify scans)
     parts: tuple[str, ...]  # every top-level folder it writes (what --overwrite removes)
     shard_file: Callable[[int], str]  # shard index -> its file (the manifest's ``file``)
-    # (dataset, shard file, samples, output, clock); encoding is timed as stage "encode"
-    write: Callable[[Path, Path, Sequence[Any], Output, StageClock], None]
+    # (dataset, shard file, samples read once in order, output, clock); encoding is timed
+    # as stage "encode"
+    write: Callable[[Path, Path, Iterable[Any], Output, StageClock], None]
     read: Callable[[Path, Path], Iterator[SampleRecord]]  # (dataset, shard file) -> its samples

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import tarfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ def _member_info(name: str, size: int) -> tarfile.TarInfo:
 
 
 def write_tar(
-    out_dir: Path, path: Path, samples: Sequence[Any], options: Output, clock: StageClock = NO_CLOCK
+    out_dir: Path, path: Path, samples: Iterable[Any], options: Output, clock: StageClock = NO_CLOCK
 ) -> None:
     """Write ``samples`` as one WebDataset shard at ``path`` (atomically)."""
     with (
