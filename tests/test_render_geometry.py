@@ -107,6 +107,25 @@ def test_colour_transform_and_specular():
     assert shiny[0] - plain[0] == pytest.approx([0.15, 0.15, 0.15], abs=1e-5)
 
 
+def test_specular_matches_blinn_phong_within_the_floor():
+    rng = np.random.default_rng(7)
+    n = rng.normal(size=(4000, 3))
+    n = (n / np.linalg.norm(n, axis=1, keepdims=True)).astype(np.float32)
+    pos = (rng.normal(size=(4000, 3)) * 40 + [0, 0, -600]).astype(np.float32)
+    direction = np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])
+    sh = directional_sh(direction, [0.6, 0.5, 0.4]).astype(np.float32)
+    light = Illumination(sh=sh, specular_strength=0.7, specular_shininess=20.0)
+    out, _ = shading.shade(n, np.zeros_like(n), pos, light)
+    ldir, rgb = shading.specular_light(sh)
+    h = ldir - pos / np.linalg.norm(pos, axis=1, keepdims=True)
+    nh = np.einsum("ij,ij->i", n, h / np.linalg.norm(h, axis=1, keepdims=True))
+    lit = (n @ ldir > 0) & (nh > 0)
+    expected = np.where(lit, 0.7 * np.clip(nh, 0, None) ** 20.0, 0.0)[:, None] * rgb
+    assert (expected > 0.05).sum() > 20  # the test sees real highlights
+    bound = shading.SPECULAR_FLOOR * 0.7 * rgb.max() + 1e-5
+    np.testing.assert_allclose(out, np.clip(expected, 0, 1), atol=bound)
+
+
 def test_composite_in_linear_light():
     bg = np.full((2, 2, 3), 0.5, dtype=np.float32)
     color = np.full((2, 2, 3), 1.0, dtype=np.float32)

@@ -41,6 +41,9 @@ N2_2 = float(np.sqrt(15.0 / np.pi) / 4.0)
 LAMBERT = np.array([np.pi] + [2.0 * np.pi / 3.0] * 3 + [np.pi / 4.0] * 5, dtype=np.float32)
 LUMINANCE = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # Rec. 709, linear RGB
 
+# Highlights weaker than this (``n.h ** shininess``, before strength and colour) are left
+# out: a 40th of an 8-bit step, and most vertices then skip the power.
+SPECULAR_FLOOR = 1e-4
 # Specular strength per region, relative to ``Illumination.specular_strength``: wet and
 # oily parts shine more, brows and scalp (hair-covered in life) less.
 SPECULAR_BY_REGION = {
@@ -71,6 +74,13 @@ def specular_factors(regions: np.ndarray | None, n_vertices: int) -> np.ndarray:
     return table[regions]
 
 
+# float32 constants: a Python float in the kernel would turn its arithmetic into float64
+_F = np.float32
+_N = (_F(N0), _F(N1), _F(N2_1), _F(N2_0), _F(N2_2))
+_LUM = (_F(0.2126), _F(0.7152), _F(0.0722))
+_ZERO, _ONE, _TWO = _F(0.0), _F(1.0), _F(2.0)
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def _shade(
     normals,
@@ -79,6 +89,7 @@ def _shade(
     sh,
     spec,
     shininess,
+    min_nh,
     light_dir,
     light_rgb,
     gain,
@@ -87,43 +98,46 @@ def _shade(
     out,
     irradiance,
 ):  # pragma: no cover - jitted
-    lum = (0.2126, 0.7152, 0.0722)
+    """Every vertex's shaded colour and irradiance, in float32 throughout."""
+    n0, n1, n21, n20, n22 = _N
+    zero, one, two = _ZERO, _ONE, _TWO
+    grey = one - contrast
     for v in range(normals.shape[0]):
         x, y, z = normals[v, 0], normals[v, 1], normals[v, 2]
-        b4, b5, b6 = N2_1 * x * y, N2_1 * y * z, N2_0 * (2.0 * z * z - x * x - y * y)
-        b7, b8 = N2_1 * z * x, N2_2 * (x * x - y * y)
-        hl = 0.0
-        if spec[v] > 0.0:
+        b4, b5, b6 = n21 * x * y, n21 * y * z, n20 * (two * z * z - x * x - y * y)
+        b7, b8 = n21 * z * x, n22 * (x * x - y * y)
+        hl = zero
+        if spec[v] > zero:
             nl = x * light_dir[0] + y * light_dir[1] + z * light_dir[2]
-            if nl > 0.0:
+            if nl > zero:
                 px, py, pz = positions[v, 0], positions[v, 1], positions[v, 2]
                 d = np.sqrt(px * px + py * py + pz * pz)
                 hx, hy, hz = light_dir[0] - px / d, light_dir[1] - py / d, light_dir[2] - pz / d
                 hn = np.sqrt(hx * hx + hy * hy + hz * hz)
-                nh = (x * hx + y * hy + z * hz) / hn if hn > 0.0 else 0.0
-                if nh > 0.0:
+                nh = (x * hx + y * hy + z * hz) / hn if hn > zero else zero
+                if nh > min_nh:
                     hl = spec[v] * nh**shininess
-        b1, b2, b3 = N1 * y, N1 * z, N1 * x
+        b1, b2, b3 = n1 * y, n1 * z, n1 * x
         e0 = (
-            sh[0, 0] * N0 + sh[1, 0] * b1 + sh[2, 0] * b2 + sh[3, 0] * b3 + sh[4, 0] * b4
+            sh[0, 0] * n0 + sh[1, 0] * b1 + sh[2, 0] * b2 + sh[3, 0] * b3 + sh[4, 0] * b4
             + sh[5, 0] * b5 + sh[6, 0] * b6 + sh[7, 0] * b7 + sh[8, 0] * b8
         )  # fmt: skip
         e1 = (
-            sh[0, 1] * N0 + sh[1, 1] * b1 + sh[2, 1] * b2 + sh[3, 1] * b3 + sh[4, 1] * b4
+            sh[0, 1] * n0 + sh[1, 1] * b1 + sh[2, 1] * b2 + sh[3, 1] * b3 + sh[4, 1] * b4
             + sh[5, 1] * b5 + sh[6, 1] * b6 + sh[7, 1] * b7 + sh[8, 1] * b8
         )  # fmt: skip
         e2 = (
-            sh[0, 2] * N0 + sh[1, 2] * b1 + sh[2, 2] * b2 + sh[3, 2] * b3 + sh[4, 2] * b4
+            sh[0, 2] * n0 + sh[1, 2] * b1 + sh[2, 2] * b2 + sh[3, 2] * b3 + sh[4, 2] * b4
             + sh[5, 2] * b5 + sh[6, 2] * b6 + sh[7, 2] * b7 + sh[8, 2] * b8
         )  # fmt: skip
         irradiance[v, 0], irradiance[v, 1], irradiance[v, 2] = e0, e1, e2
         c0 = albedo[v, 0] * e0 + hl * light_rgb[0]
         c1 = albedo[v, 1] * e1 + hl * light_rgb[1]
         c2 = albedo[v, 2] * e2 + hl * light_rgb[2]
-        luma = (lum[0] * c0 + lum[1] * c1 + lum[2] * c2) * (1.0 - contrast)
-        out[v, 0] = min(max(gain[0] * (c0 * contrast + luma) + offset[0], 0.0), 1.0)
-        out[v, 1] = min(max(gain[1] * (c1 * contrast + luma) + offset[1], 0.0), 1.0)
-        out[v, 2] = min(max(gain[2] * (c2 * contrast + luma) + offset[2], 0.0), 1.0)
+        luma = (_LUM[0] * c0 + _LUM[1] * c1 + _LUM[2] * c2) * grey
+        out[v, 0] = min(max(gain[0] * (c0 * contrast + luma) + offset[0], zero), one)
+        out[v, 1] = min(max(gain[1] * (c1 * contrast + luma) + offset[1], zero), one)
+        out[v, 2] = min(max(gain[2] * (c2 * contrast + luma) + offset[2], zero), one)
 
 
 def specular_light(sh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,16 +166,20 @@ def shade(
     sh = np.asarray(light.sh, dtype=np.float64).reshape(9, 3) * LAMBERT[:, None]
     direction, rgb = specular_light(light.sh)
     strength = float(light.specular_strength)
+    shininess = float(light.specular_shininess)
+    min_nh = SPECULAR_FLOOR ** (1.0 / shininess) if shininess > 0.0 else 0.0
     spec = np.ones(n, dtype=np.float32) if specular is None else specular
     spec = (spec * strength).astype(np.float32, copy=False)
     out = np.empty((n, 3), dtype=np.float32)
     irradiance = np.empty((n, 3), dtype=np.float32)
+    f32 = np.float32
     _shade(
-        np.ascontiguousarray(normals, dtype=np.float32),
-        np.ascontiguousarray(albedo, dtype=np.float32),
-        np.ascontiguousarray(positions, dtype=np.float32),
-        sh, spec, float(light.specular_shininess), direction, rgb,
-        np.asarray(light.gain, dtype=np.float64), float(light.contrast),
-        np.asarray(light.offset, dtype=np.float64), out, irradiance,
+        np.ascontiguousarray(normals, dtype=f32),
+        np.ascontiguousarray(albedo, dtype=f32),
+        np.ascontiguousarray(positions, dtype=f32),
+        sh.astype(f32), spec, f32(shininess), f32(min_nh),
+        direction.astype(f32),
+        rgb.astype(f32), np.asarray(light.gain, dtype=f32), f32(light.contrast),
+        np.asarray(light.offset, dtype=f32), out, irradiance,
     )  # fmt: skip
     return out, irradiance
