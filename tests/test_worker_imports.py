@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,8 @@ import json, sys, tempfile
 from morphgen.config import parse_config
 from morphgen.run.job import JobSpec, run_shard
 config = parse_config({"identities": {"count": 1, "images_per_identity": 2},
-                       "camera": {"width": 32, "height": 32}, "output": {"format": "webdataset"}})
+                       "camera": {"width": 32, "height": 32}, "output": {"format": "webdataset"},
+                       "model": {"path": sys.argv[1] if len(sys.argv) > 1 else None}})
 run_shard(JobSpec(config, tempfile.mkdtemp(), "cpu"), 0)
 print(json.dumps(sorted(sys.modules)))
 """
@@ -21,10 +23,33 @@ print(json.dumps(sorted(sys.modules)))
 PARENT_ONLY = ("h5py", "scipy.stats", "dask", "distributed")
 
 
-def test_a_webdataset_worker_never_imports_what_it_does_not_use() -> None:
+# what only textures need: a model without UVs has none, so its workers never load them
+TEXTURES_ONLY = ("scipy.ndimage", "scipy.sparse.csgraph")
+
+
+def _worker_modules(*args: str, env: dict[str, str] | None = None) -> set[str]:
+    """Modules loaded by a process that ran one webdataset shard (of the model in ``args``)."""
     # the model comes from this machine's shared cache (filled by the first run)
     for _ in range(2):
-        out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", CODE, *args], capture_output=True, text=True, env=env
+        )
         assert out.returncode == 0, out.stderr
-    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_a_webdataset_worker_never_imports_what_it_does_not_use() -> None:
+    loaded = _worker_modules()
     assert not loaded & set(PARENT_ONLY), sorted(loaded & set(PARENT_ONLY))
+    assert set(TEXTURES_ONLY) <= loaded  # the default model is textured: the check can fail
+
+
+def test_a_worker_of_a_model_without_uvs_never_imports_texture_code(tmp_path) -> None:
+    from morphgen.model.statismo import write_statismo
+    from morphgen.model.synthetic import synthetic_model
+
+    path = tmp_path / "no-uv.h5"
+    write_statismo(synthetic_model(n_lat=24, n_lon=40, components=(5, 4, 3)), path)
+    env = {**os.environ, "MORPHGEN_CACHE": str(tmp_path / "cache")}
+    loaded = _worker_modules(str(path), env=env)
+    assert not loaded & set(PARENT_ONLY + TEXTURES_ONLY), sorted(loaded & set(TEXTURES_ONLY))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import map_coordinates
 
 STEP_CELLS = 0.5  # strand samples per cell width
 
@@ -88,4 +87,6 @@ class Canvas:
     def at(self, xy: np.ndarray) -> np.ndarray:
         """Bilinear values at points ``(n, 2)`` (0 outside the canvas)."""
         r, c = self.cells(xy[:, 0], xy[:, 1])
+        from scipy.ndimage import map_coordinates  # here: workers of models without UVs skip it
+
         return map_coordinates(self.grid, [r, c], order=1, mode="constant").astype(np.float32)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
@@ -61,6 +59,9 @@ def _components(model: MorphableModel) -> np.ndarray:
     n = model.n_vertices
     rows = np.concatenate([t[:, 0], t[:, 1], t[:, 2]])
     cols = np.concatenate([t[:, 1], t[:, 2], t[:, 0]])
+    from scipy.sparse import coo_matrix  # here: workers of models without UVs skip scipy.sparse
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
 

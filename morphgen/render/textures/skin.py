@@ -11,7 +11,6 @@ The constants were chosen by eye on renders at 256 and 512 px.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
 
 from morphgen.render.textures import kernels
 from morphgen.render.textures.canvas import Canvas
@@ -36,6 +35,8 @@ def smoothstep(a: float, b: float, x: np.ndarray) -> np.ndarray:
 def uv_noise(size: int, texels: np.ndarray, rng: np.random.Generator, cell: int) -> np.ndarray:
     """Smooth noise (about N(0, 1)) in texture space with a wavelength of ``cell`` texels."""
     coarse = rng.standard_normal((size // cell + 2, size // cell + 2), dtype=np.float32)
+    from scipy.ndimage import gaussian_filter  # here: workers of models without UVs skip it
+
     coarse = 2.0 * gaussian_filter(coarse, 1.0, mode="wrap")  # rounder blobs, std about 1
     out = np.empty(len(texels), dtype=np.float32)
     kernels.coarse_bilinear(coarse, texels, size, float(cell), out)
