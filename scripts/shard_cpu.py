@@ -36,7 +36,7 @@ def main() -> None:
     config = bench_config(model, args.size, "cpu", opts.per_shard * (args.shards + 1), opts)
     with tempfile.TemporaryDirectory(prefix="morphgen-shard-cpu-") as tmp:
         out = Path(tmp)
-        ctx = ShardContext(JobSpec(config, tmp, "cpu").hashed())
+        ctx = ShardContext(JobSpec(config, tmp, "cpu"))
         ctx.run(0, out)
         ctx.renderer.stage_seconds.clear()
         clock = StageClock()
