@@ -25,6 +25,8 @@ _SNAP = 4096.0
 _TIE = 2.0**-25  # half the resolution of edge-function values (see ``rasterize``)
 # A depth step between a pixel's samples larger than this many pixel widths is a silhouette.
 _STEP = 3.0
+# Triangle boxes at most this many samples wide test every sample of a row.
+_NARROW = 8
 _JIT = {"cache": True, "nogil": True, "fastmath": False, "boundscheck": False}
 
 
@@ -56,23 +58,31 @@ def _includes_edge(dx, dy):  # pragma: no cover - jitted
 
 
 @njit(inline="always", **_JIT)
-def _steps_outside(w, step):  # pragma: no cover - jitted
+def _reciprocal(step):  # pragma: no cover - jitted
+    """``1 / step`` (0 for a zero step): multiplying by it is cheaper than dividing per row."""
+    return 1.0 / step if step != 0.0 else 0.0
+
+
+@njit(inline="always", **_JIT)
+def _steps_outside(w, step, inv):  # pragma: no cover - jitted
     """Column steps that surely stay outside the edge with value ``w`` and step ``step``
-    along the row (a huge number when the whole row is outside)."""
+    (reciprocal ``inv``) along the row (a huge number when the whole row is outside).
+
+    The product's rounding is far below the one step of margin kept."""
     if w > 0.0:
         return 0
     if step <= 0.0:
         return 1 << 30
-    return max(0, int(-w / step) - 1)
+    return max(0, int(-w * inv) - 1)
 
 
 @njit(inline="always", **_JIT)
-def _steps_inside(w, step):  # pragma: no cover - jitted
-    """Column steps after which the edge with value ``w`` and step ``step`` along the row
-    has surely been left for good (a huge number when it never is)."""
+def _steps_inside(w, step, inv):  # pragma: no cover - jitted
+    """Column steps after which the edge with value ``w`` and step ``step`` (reciprocal
+    ``inv``) along the row has surely been left for good (a huge number when it never is)."""
     if step >= 0.0:
         return 1 << 30
-    return max(0, int(w / -step) + 1)
+    return max(0, int(-w * inv) + 1)
 
 
 @njit(**_JIT)
@@ -124,38 +134,60 @@ def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pr
         iz_row = (ea * za + eb * zb + eq * zq) * inv_area
         iz_c = (da_c * za + db_c * zb + dq_c * zq) * inv_area
         iz_r = (da_r * za + db_r * zb + dq_r * zq) * inv_area
-        ea_row, eb_row, eq_row = ea + bias_a, eb + bias_b, eq + bias_q
-        for r in range(rmin, rmax + 1):
-            # skip to just before the row's span: thin slanted triangles (hair) have wide boxes
-            skip = max(_steps_outside(ea_row, da_c), _steps_outside(eb_row, db_c),
-                       _steps_outside(eq_row, dq_c))  # fmt: skip
-            if skip > cmax - cmin:
-                ea_row += da_r
-                eb_row += db_r
-                eq_row += dq_r
-                iz_row += iz_r
-                continue
-            last = cmin + min(_steps_inside(ea_row, da_c), _steps_inside(eb_row, db_c),
-                              _steps_inside(eq_row, dq_c), cmax - cmin)  # fmt: skip
-            wa, wb, wq = ea_row + skip * da_c, eb_row + skip * db_c, eq_row + skip * dq_c
-            iz = iz_row + skip * iz_c
-            entered = False
-            for c in range(cmin + skip, last + 1):
-                if wa > 0.0 and wb > 0.0 and wq > 0.0:
-                    entered = True
-                    if iz > zbuf[r, c] and (need == 0 or wbuf[r, c] & need):
-                        zbuf[r, c] = iz
-                        idbuf[r, c] = t
-                elif entered:  # a triangle's row is one span: past its end
-                    break
-                wa += da_c
-                wb += db_c
-                wq += dq_c
-                iz += iz_c
-            ea_row += da_r
-            eb_row += db_r
-            eq_row += dq_r
-            iz_row += iz_r
+        # Scan lines along the box's longer side: strands are long and thin, and each line
+        # costs a set-up. Every sample's test is the same in either order.
+        vertical = rmax - rmin > cmax - cmin
+        if vertical:  # lines are columns, stepping down the rows
+            o0, o1, k0, k1 = cmin, cmax, rmin, rmax
+            la, lb, lq, liz, oa, ob, oq, oiz = da_r, db_r, dq_r, iz_r, da_c, db_c, dq_c, iz_c
+        else:
+            o0, o1, k0, k1 = rmin, rmax, cmin, cmax
+            la, lb, lq, liz, oa, ob, oq, oiz = da_c, db_c, dq_c, iz_c, da_r, db_r, dq_r, iz_r
+        n = k1 - k0
+        wide = n > _NARROW
+        inv_a, inv_b, inv_q = _reciprocal(la), _reciprocal(lb), _reciprocal(lq)
+        wa, wb, wq = ea + bias_a, eb + bias_b, eq + bias_q
+        for o in range(o0, o1 + 1):
+            skip, last = 0, n
+            if wide:
+                # skip to just before the line's span (narrow boxes test every sample:
+                # cheaper than finding the span)
+                skip = max(_steps_outside(wa, la, inv_a), _steps_outside(wb, lb, inv_b),
+                           _steps_outside(wq, lq, inv_q))  # fmt: skip
+                last = min(_steps_inside(wa, la, inv_a), _steps_inside(wb, lb, inv_b),
+                           _steps_inside(wq, lq, inv_q), n)  # fmt: skip
+            if skip <= last:
+                _line(
+                    zbuf, idbuf, wbuf, need, t, o, vertical, k0 + skip, k0 + last,
+                    wa + skip * la, wb + skip * lb, wq + skip * lq, iz_row + skip * liz,
+                    la, lb, lq, liz,
+                )  # fmt: skip
+            wa += oa
+            wb += ob
+            wq += oq
+            iz_row += oiz
+
+
+@njit(inline="always", **_JIT)
+def _line(
+    zbuf, idbuf, wbuf, need, t, o, vertical, k0, k1, wa, wb, wq, iz, da, db, dq, diz
+):  # pragma: no cover - jitted
+    """Z-test triangle ``t`` at samples k0..k1 of sample row ``o`` (column, ``vertical``):
+    where its edge values ``wa, wb, wq`` (steps ``da, db, dq``) are all positive."""
+    entered = False
+    for k in range(k0, k1 + 1):
+        if wa > 0.0 and wb > 0.0 and wq > 0.0:
+            entered = True
+            r, c = (k, o) if vertical else (o, k)
+            if iz > zbuf[r, c] and (need == 0 or wbuf[r, c] & need):
+                zbuf[r, c] = iz
+                idbuf[r, c] = t
+        elif entered:  # a triangle's line is one span: past its end
+            break
+        wa += da
+        wb += db
+        wq += dq
+        iz += diz
 
 
 @njit(**_JIT)
