@@ -86,17 +86,38 @@ def _steps_inside(w, step, inv):  # pragma: no cover - jitted
 
 
 @njit(**_JIT)
-def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
-    """Z-buffer every front-facing triangle into the samples rows r0..r1, cols c0..c1.
-
-    A triangle with window bits ``windows[t] != 0`` is drawn only at samples where
-    ``wbuf`` holds one of those bits (see ``render/windows``).
-    """
+def clear(zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover - jitted
+    """Empty the samples rows r0..r1, cols c0..c1 (1/z 0, no triangle)."""
     for r in range(r0, r1 + 1):
         for c in range(c0, c1 + 1):
             zbuf[r, c] = 0.0
             idbuf[r, c] = -1
-    for t in range(triangles.shape[0]):
+
+
+@njit(**_JIT)
+def tile_floor(zbuf, r0, r1, c0, c1, tile, out):  # pragma: no cover - jitted
+    """``out[i, j]``: the smallest 1/z of the ``tile x tile`` samples from (r0 + i * tile,
+    c0 + j * tile), within rows r0..r1 and cols c0..c1 (0 where one is empty)."""
+    out[:] = np.inf
+    for r in range(r0, r1 + 1):
+        i = (r - r0) // tile
+        for c in range(c0, c1 + 1):
+            j = (c - c0) // tile
+            out[i, j] = min(out[i, j], zbuf[r, c])
+
+
+@njit(**_JIT)
+def rasterize(
+    xyz, triangles, t0, t1, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1, floor, tile
+):  # pragma: no cover - jitted
+    """Z-buffer front-facing triangles t0..t1-1 into the samples rows r0..r1, cols c0..c1.
+
+    A triangle with window bits ``windows[t] != 0`` is drawn only at samples where
+    ``wbuf`` holds one of those bits (see ``render/windows``). With a non-empty ``floor``
+    (``tile_floor`` of the buffer so far) a triangle no nearer than the floor of every
+    tile its box touches is skipped: it would lose every depth test there.
+    """
+    for t in range(t0, t1):
         i0, i1, i2 = triangles[t, 0], triangles[t, 1], triangles[t, 2]
         ax, ay, za = xyz[i0, 0], xyz[i0, 1], xyz[i0, 2]
         bx, by, zb = xyz[i1, 0], xyz[i1, 1], xyz[i1, 2]
@@ -115,6 +136,9 @@ def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pr
         rmin = max(r0, int(np.ceil(min(ay, by, qy) - 0.5)))
         rmax = min(r1, int(np.floor(max(ay, by, qy) - 0.5)))
         if cmin > cmax or rmin > rmax:
+            continue
+        if floor.shape[0] and _hidden(floor, tile, max(za, zb, zq), rmin - r0, rmax - r0,
+                                      cmin - c0, cmax - c0):  # fmt: skip
             continue
         need = windows[t]
         # Edge functions are multiples of 2**-24 (exact products of 2**-12 and 2**-1 grids), so
@@ -166,6 +190,18 @@ def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pr
             wb += ob
             wq += oq
             iz_row += oiz
+
+
+@njit(inline="always", **_JIT)
+def _hidden(floor, tile, near, i0, i1, j0, j1):  # pragma: no cover - jitted
+    """Whether 1/z ``near`` is below the floor of every tile over box-relative sample rows
+    i0..i1, cols j0..j1 (with a margin far above the rounding of interpolated 1/z)."""
+    near *= 1.0 + 1e-6
+    for i in range(i0 // tile, i1 // tile + 1):
+        for j in range(j0 // tile, j1 // tile + 1):
+            if near > floor[i, j]:
+                return False
+    return True
 
 
 @njit(inline="always", **_JIT)
