@@ -101,9 +101,11 @@ def tile_floor(zbuf, r0, r1, c0, c1, tile, out):  # pragma: no cover - jitted
     out[:] = np.inf
     for r in range(r0, r1 + 1):
         i = (r - r0) // tile
-        for c in range(c0, c1 + 1):
-            j = (c - c0) // tile
-            out[i, j] = min(out[i, j], zbuf[r, c])
+        for j in range(out.shape[1]):
+            low = out[i, j]
+            for c in range(c0 + j * tile, min(c0 + j * tile + tile, c1 + 1)):
+                low = min(low, zbuf[r, c])
+            out[i, j] = low
 
 
 @njit(**_JIT)
