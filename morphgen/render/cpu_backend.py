@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from morphgen.labels import LABEL_IDS
 from morphgen.render import raster_kernels as rk
 from morphgen.render.backend import Frame, Raster, finish_raster
 
@@ -40,6 +41,18 @@ def _sample_order(s: int) -> np.ndarray:
 # Largest image side rasterised with 3 x 3 samples per pixel by default; larger images get
 # 2 x 2 (their pixels are smaller, and 9 samples would cost 2.5x the time at 1024 px).
 AUTO_3X3_MAX_SIDE = 384
+
+
+# Layer triangles are tested against the head's nearest depth per tile of this many pixels.
+CULL_TILE_PX = 8
+_NO_FLOOR = np.zeros((0, 0), dtype=np.float32)
+
+
+def _head_triangles(labels: np.ndarray) -> int:
+    """How many leading triangles carry face-region labels (the head, which the renderer
+    puts before its layers: hair, glasses, headwear, clothing)."""
+    layer = np.asarray(labels) >= LABEL_IDS["hair"]
+    return int(np.argmax(layer)) if layer.any() else len(layer)
 
 
 class CpuBackend:
@@ -106,7 +119,17 @@ class CpuBackend:
             triangles = np.ascontiguousarray(frame.triangles, dtype=np.int32)
             windows = self._window_bits(frame, s, pixels)
             box = (i0 * s, i1 * s + s - 1, j0 * s, j1 * s + s - 1)
-            rk.rasterize(xyz, triangles, windows, self._wbuf, zbuf, idbuf, *box)
+            rk.clear(zbuf, idbuf, *box)
+            # the head first; then its depth per tile lets the layers skip what it hides
+            head = _head_triangles(frame.triangle_labels)
+            args = (windows, self._wbuf, zbuf, idbuf, *box)
+            rk.rasterize(xyz, triangles, 0, head, *args, _NO_FLOOR, 1)
+            if head < len(triangles):
+                tile = CULL_TILE_PX * s
+                rows, cols = box[1] - box[0] + 1, box[3] - box[2] + 1
+                floor = np.empty((-(-rows // tile), -(-cols // tile)), dtype=np.float32)
+                rk.tile_floor(zbuf, *box, tile, floor)
+                rk.rasterize(xyz, triangles, head, len(triangles), *args, floor, tile)
             colors = np.ascontiguousarray(frame.colors, dtype=np.float32)
             labels = np.ascontiguousarray(frame.triangle_labels, dtype=np.uint8)
             rk.resolve(

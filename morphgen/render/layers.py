@@ -156,48 +156,55 @@ class Posed:
 def pose_layers(
     head: Posed, layers: list[Layer], to_camera: np.ndarray, light: Illumination
 ) -> Posed:
-    """``head`` with every layer posed by ``to_camera``, shaded and appended."""
+    """``head`` with every layer posed by ``to_camera``, shaded and appended.
+
+    Every layer is written straight into the frame's arrays (a strand's two ribbon sides
+    take every other row), so nothing is repeated or concatenated per vertex."""
     if not layers:
         return head
     rotate = np.eye(4)
     rotate[:3, :3] = to_camera[:3, :3]
-    parts = [head]
-    offset = len(head.vertices)
     direction, rgb = specular_light(light.sh)
-    for layer in layers:
-        vertices = transform(layer.vertices, to_camera)
+    n = len(head.vertices)
+    sizes = [len(layer.vertices) * (1 if layer.widths is None else 2) for layer in layers]
+    starts = np.cumsum([n, *sizes]).tolist()
+    vertices = np.empty((starts[-1], 3), dtype=np.float32)
+    colors = np.empty((starts[-1], 3), dtype=np.float32)
+    vertices[:n], colors[:n] = head.vertices, head.colors
+    attributes = {}
+    for name, values in head.attributes.items():
+        values = np.asarray(values).reshape(n, -1)
+        attributes[name] = np.zeros((starts[-1], values.shape[1]), dtype=np.float32)
+        attributes[name][:n] = values
+    triangles, labels = [head.triangles], [head.labels]
+    for layer, begin, end in zip(layers, starts[:-1], starts[1:], strict=True):
+        posed = transform(layer.vertices, to_camera)
         normals = transform(layer.normals, rotate)
-        spec = np.zeros(len(vertices), dtype=np.float32)
-        colors, irradiance = shade(normals, layer.albedo, vertices, light, spec)
+        spec = np.zeros(len(posed), dtype=np.float32)
+        shaded, irradiance = shade(normals, layer.albedo, posed, light, spec)
         if layer.tangents is not None and layer.shine > 0:
             add_strand_highlight(
-                colors, layer.tangents, rotate[:3, :3], vertices, layer.albedo, direction, rgb,
+                shaded, layer.tangents, rotate[:3, :3], posed, layer.albedo, direction, rgb,
                 layer.shine,
             )  # fmt: skip
-        albedo = layer.albedo
+        values = {"normals": normals, "albedo": layer.albedo, "illumination": irradiance}
+        sides = 1
         if layer.widths is not None:
-            vertices = camera_ribbons(vertices, layer.tangents, rotate[:3, :3], layer.widths)
-            normals, colors, irradiance, albedo = (
-                np.repeat(a, 2, axis=0) for a in (normals, colors, irradiance, albedo)
-            )
-        tris = facing_camera(vertices, layer.triangles) if layer.two_sided else layer.triangles
-        values = {"normals": normals, "albedo": albedo, "illumination": irradiance}
-        attributes = {
-            name: values.get(name, np.zeros((len(vertices), a.shape[1]), dtype=np.float32))
-            for name, a in head.attributes.items()
-        }
-        labels = np.full(len(tris), layer.label, dtype=np.uint8)
-        parts.append(Posed(vertices, tris + offset, colors, labels, attributes))
-        offset += len(vertices)
+            posed = camera_ribbons(posed, layer.tangents, rotate[:3, :3], layer.widths)
+            sides = 2
+        vertices[begin:end] = posed
+        for side in range(sides):  # a ribbon's two sides share their centre's values
+            colors[begin + side : end : sides] = shaded
+            for name, out in attributes.items():
+                if name in values:
+                    out[begin + side : end : sides] = values[name]
+        tris = facing_camera(posed, layer.triangles) if layer.two_sided else layer.triangles
+        triangles.append(tris + begin)
+        labels.append(np.full(len(tris), layer.label, dtype=np.uint8))
     return Posed(
-        np.concatenate([q.vertices for q in parts]),
-        np.concatenate([q.triangles for q in parts]).astype(np.int32),
-        np.concatenate([q.colors for q in parts]),
-        np.concatenate([q.labels for q in parts]),
-        {
-            name: np.concatenate(
-                [np.asarray(q.attributes[name]).reshape(len(q.vertices), -1) for q in parts]
-            )
-            for name in head.attributes
-        },
+        vertices,
+        np.concatenate(triangles).astype(np.int32),
+        colors,
+        np.concatenate(labels),
+        attributes,
     )

@@ -25,6 +25,8 @@ _SNAP = 4096.0
 _TIE = 2.0**-25  # half the resolution of edge-function values (see ``rasterize``)
 # A depth step between a pixel's samples larger than this many pixel widths is a silhouette.
 _STEP = 3.0
+# Triangle boxes at most this many samples wide test every sample of a row.
+_NARROW = 8
 _JIT = {"cache": True, "nogil": True, "fastmath": False, "boundscheck": False}
 
 
@@ -56,37 +58,68 @@ def _includes_edge(dx, dy):  # pragma: no cover - jitted
 
 
 @njit(inline="always", **_JIT)
-def _steps_outside(w, step):  # pragma: no cover - jitted
+def _reciprocal(step):  # pragma: no cover - jitted
+    """``1 / step`` (0 for a zero step): multiplying by it is cheaper than dividing per row."""
+    return 1.0 / step if step != 0.0 else 0.0
+
+
+@njit(inline="always", **_JIT)
+def _steps_outside(w, step, inv):  # pragma: no cover - jitted
     """Column steps that surely stay outside the edge with value ``w`` and step ``step``
-    along the row (a huge number when the whole row is outside)."""
+    (reciprocal ``inv``) along the row (a huge number when the whole row is outside).
+
+    The product's rounding is far below the one step of margin kept."""
     if w > 0.0:
         return 0
     if step <= 0.0:
         return 1 << 30
-    return max(0, int(-w / step) - 1)
+    return max(0, int(-w * inv) - 1)
 
 
 @njit(inline="always", **_JIT)
-def _steps_inside(w, step):  # pragma: no cover - jitted
-    """Column steps after which the edge with value ``w`` and step ``step`` along the row
-    has surely been left for good (a huge number when it never is)."""
+def _steps_inside(w, step, inv):  # pragma: no cover - jitted
+    """Column steps after which the edge with value ``w`` and step ``step`` (reciprocal
+    ``inv``) along the row has surely been left for good (a huge number when it never is)."""
     if step >= 0.0:
         return 1 << 30
-    return max(0, int(w / -step) + 1)
+    return max(0, int(-w * inv) + 1)
 
 
 @njit(**_JIT)
-def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover
-    """Z-buffer every front-facing triangle into the samples rows r0..r1, cols c0..c1.
-
-    A triangle with window bits ``windows[t] != 0`` is drawn only at samples where
-    ``wbuf`` holds one of those bits (see ``render/windows``).
-    """
+def clear(zbuf, idbuf, r0, r1, c0, c1):  # pragma: no cover - jitted
+    """Empty the samples rows r0..r1, cols c0..c1 (1/z 0, no triangle)."""
     for r in range(r0, r1 + 1):
         for c in range(c0, c1 + 1):
             zbuf[r, c] = 0.0
             idbuf[r, c] = -1
-    for t in range(triangles.shape[0]):
+
+
+@njit(**_JIT)
+def tile_floor(zbuf, r0, r1, c0, c1, tile, out):  # pragma: no cover - jitted
+    """``out[i, j]``: the smallest 1/z of the ``tile x tile`` samples from (r0 + i * tile,
+    c0 + j * tile), within rows r0..r1 and cols c0..c1 (0 where one is empty)."""
+    out[:] = np.inf
+    for r in range(r0, r1 + 1):
+        i = (r - r0) // tile
+        for j in range(out.shape[1]):
+            low = out[i, j]
+            for c in range(c0 + j * tile, min(c0 + j * tile + tile, c1 + 1)):
+                low = min(low, zbuf[r, c])
+            out[i, j] = low
+
+
+@njit(**_JIT)
+def rasterize(
+    xyz, triangles, t0, t1, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1, floor, tile
+):  # pragma: no cover - jitted
+    """Z-buffer front-facing triangles t0..t1-1 into the samples rows r0..r1, cols c0..c1.
+
+    A triangle with window bits ``windows[t] != 0`` is drawn only at samples where
+    ``wbuf`` holds one of those bits (see ``render/windows``). With a non-empty ``floor``
+    (``tile_floor`` of the buffer so far) a triangle no nearer than the floor of every
+    tile its box touches is skipped: it would lose every depth test there.
+    """
+    for t in range(t0, t1):
         i0, i1, i2 = triangles[t, 0], triangles[t, 1], triangles[t, 2]
         ax, ay, za = xyz[i0, 0], xyz[i0, 1], xyz[i0, 2]
         bx, by, zb = xyz[i1, 0], xyz[i1, 1], xyz[i1, 2]
@@ -106,6 +139,9 @@ def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pr
         rmax = min(r1, int(np.floor(max(ay, by, qy) - 0.5)))
         if cmin > cmax or rmin > rmax:
             continue
+        if floor.shape[0] and _hidden(floor, tile, max(za, zb, zq), rmin - r0, rmax - r0,
+                                      cmin - c0, cmax - c0):  # fmt: skip
+            continue
         need = windows[t]
         # Edge functions are multiples of 2**-24 (exact products of 2**-12 and 2**-1 grids), so
         # adding half a unit to an edge that keeps its ties turns the fill rule into "> 0".
@@ -124,38 +160,72 @@ def rasterize(xyz, triangles, windows, wbuf, zbuf, idbuf, r0, r1, c0, c1):  # pr
         iz_row = (ea * za + eb * zb + eq * zq) * inv_area
         iz_c = (da_c * za + db_c * zb + dq_c * zq) * inv_area
         iz_r = (da_r * za + db_r * zb + dq_r * zq) * inv_area
-        ea_row, eb_row, eq_row = ea + bias_a, eb + bias_b, eq + bias_q
-        for r in range(rmin, rmax + 1):
-            # skip to just before the row's span: thin slanted triangles (hair) have wide boxes
-            skip = max(_steps_outside(ea_row, da_c), _steps_outside(eb_row, db_c),
-                       _steps_outside(eq_row, dq_c))  # fmt: skip
-            if skip > cmax - cmin:
-                ea_row += da_r
-                eb_row += db_r
-                eq_row += dq_r
-                iz_row += iz_r
-                continue
-            last = cmin + min(_steps_inside(ea_row, da_c), _steps_inside(eb_row, db_c),
-                              _steps_inside(eq_row, dq_c), cmax - cmin)  # fmt: skip
-            wa, wb, wq = ea_row + skip * da_c, eb_row + skip * db_c, eq_row + skip * dq_c
-            iz = iz_row + skip * iz_c
-            entered = False
-            for c in range(cmin + skip, last + 1):
-                if wa > 0.0 and wb > 0.0 and wq > 0.0:
-                    entered = True
-                    if iz > zbuf[r, c] and (need == 0 or wbuf[r, c] & need):
-                        zbuf[r, c] = iz
-                        idbuf[r, c] = t
-                elif entered:  # a triangle's row is one span: past its end
-                    break
-                wa += da_c
-                wb += db_c
-                wq += dq_c
-                iz += iz_c
-            ea_row += da_r
-            eb_row += db_r
-            eq_row += dq_r
-            iz_row += iz_r
+        # Scan lines along the box's longer side: strands are long and thin, and each line
+        # costs a set-up. Every sample's test is the same in either order.
+        vertical = rmax - rmin > cmax - cmin
+        if vertical:  # lines are columns, stepping down the rows
+            o0, o1, k0, k1 = cmin, cmax, rmin, rmax
+            la, lb, lq, liz, oa, ob, oq, oiz = da_r, db_r, dq_r, iz_r, da_c, db_c, dq_c, iz_c
+        else:
+            o0, o1, k0, k1 = rmin, rmax, cmin, cmax
+            la, lb, lq, liz, oa, ob, oq, oiz = da_c, db_c, dq_c, iz_c, da_r, db_r, dq_r, iz_r
+        n = k1 - k0
+        wide = n > _NARROW
+        inv_a, inv_b, inv_q = _reciprocal(la), _reciprocal(lb), _reciprocal(lq)
+        wa, wb, wq = ea + bias_a, eb + bias_b, eq + bias_q
+        for o in range(o0, o1 + 1):
+            skip, last = 0, n
+            if wide:
+                # skip to just before the line's span (narrow boxes test every sample:
+                # cheaper than finding the span)
+                skip = max(_steps_outside(wa, la, inv_a), _steps_outside(wb, lb, inv_b),
+                           _steps_outside(wq, lq, inv_q))  # fmt: skip
+                last = min(_steps_inside(wa, la, inv_a), _steps_inside(wb, lb, inv_b),
+                           _steps_inside(wq, lq, inv_q), n)  # fmt: skip
+            if skip <= last:
+                _line(
+                    zbuf, idbuf, wbuf, need, t, o, vertical, k0 + skip, k0 + last,
+                    wa + skip * la, wb + skip * lb, wq + skip * lq, iz_row + skip * liz,
+                    la, lb, lq, liz,
+                )  # fmt: skip
+            wa += oa
+            wb += ob
+            wq += oq
+            iz_row += oiz
+
+
+@njit(inline="always", **_JIT)
+def _hidden(floor, tile, near, i0, i1, j0, j1):  # pragma: no cover - jitted
+    """Whether 1/z ``near`` is below the floor of every tile over box-relative sample rows
+    i0..i1, cols j0..j1 (with a margin far above the rounding of interpolated 1/z)."""
+    near *= 1.0 + 1e-6
+    for i in range(i0 // tile, i1 // tile + 1):
+        for j in range(j0 // tile, j1 // tile + 1):
+            if near > floor[i, j]:
+                return False
+    return True
+
+
+@njit(inline="always", **_JIT)
+def _line(
+    zbuf, idbuf, wbuf, need, t, o, vertical, k0, k1, wa, wb, wq, iz, da, db, dq, diz
+):  # pragma: no cover - jitted
+    """Z-test triangle ``t`` at samples k0..k1 of sample row ``o`` (column, ``vertical``):
+    where its edge values ``wa, wb, wq`` (steps ``da, db, dq``) are all positive."""
+    entered = False
+    for k in range(k0, k1 + 1):
+        if wa > 0.0 and wb > 0.0 and wq > 0.0:
+            entered = True
+            r, c = (k, o) if vertical else (o, k)
+            if iz > zbuf[r, c] and (need == 0 or wbuf[r, c] & need):
+                zbuf[r, c] = iz
+                idbuf[r, c] = t
+        elif entered:  # a triangle's line is one span: past its end
+            break
+        wa += da
+        wb += db
+        wq += dq
+        iz += diz
 
 
 @njit(**_JIT)

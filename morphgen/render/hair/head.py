@@ -18,6 +18,8 @@ from morphgen.labels import LABEL_IDS
 THETA_BINS = 64  # polar angle bins, 0 = straight up
 PHI_BINS = 128  # azimuth bins around the vertical axis, 0 = straight ahead (+z)
 HAIR_FREE = ("left_eye", "right_eye", "inner_mouth", "teeth")  # inside the head
+RIM_SHARE = 0.08  # the scalp's front rim: this share of it nearest the forehead
+RIM_SEARCH_MM = 25.0  # how far the rim is looked for before searching the whole scalp
 
 
 @dataclass
@@ -155,8 +157,12 @@ def _front_distance(
     if forehead.sum() == 0:
         return out
     skin_tree = cKDTree(vertices[forehead])
-    near, _ = skin_tree.query(vertices[scalp], k=1)
-    border = vertices[scalp][near < np.percentile(near, 8)]  # the scalp's front rim
+    # the scalp's front rim: its 8% nearest the forehead. Only those distances matter, so
+    # the search stops at RIM_SEARCH_MM when that leaves enough of them (the same rim).
+    near, _ = skin_tree.query(vertices[scalp], k=1, distance_upper_bound=RIM_SEARCH_MM)
+    if np.isfinite(near).sum() <= np.ceil(RIM_SHARE * (len(near) - 1)) + 1:
+        near, _ = skin_tree.query(vertices[scalp], k=1)
+    border = vertices[scalp][near < np.percentile(near, 100 * RIM_SHARE)]
     d, _ = cKDTree(border).query(vertices[scalp], k=1)
     out[scalp] = d
     return out

@@ -24,6 +24,7 @@ HAIR = LABEL_IDS["hair"]
 HAIRLINE_TAPER_MM = 12.0  # the shell rises from the hairline over this plus its height
 SHINE = 0.22  # strand highlight strength
 DETAIL_PX = 256  # image size at which strands have their profile's count and width
+COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 
 
 def detail(width: int, height: int) -> float:
@@ -46,7 +47,9 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
     layers = [_shell(head, p, prof, shell_colour)]
     strands = grow(head, p, prof, rng)
     if strands is not None:
-        layers.append(_ribbons(head, strands, prof, colour, p.grey, rng))
+        # uncurled strands at up to 256 px look the same with half their segments
+        coarse = level <= COARSE_LEVEL and p.curl == 0 and prof.kink == 0
+        layers.append(_ribbons(head, strands, prof, colour, p.grey, rng, coarse))
     return [layer for layer in layers if layer.n_triangles]
 
 
@@ -95,12 +98,20 @@ def _shell(head: Head, p: HairParams, prof: Profile, colour: np.ndarray) -> Laye
     )
 
 
+def _every_other(n: int) -> np.ndarray:
+    """Indices of every other point of an ``n``-point polyline, both ends kept."""
+    return np.unique(np.append(np.arange(0, n, 2), n - 1))
+
+
 def _ribbons(
     head: Head, strands: Strands, prof: Profile, colour: np.ndarray, grey: float,
-    rng: np.random.Generator,
+    rng: np.random.Generator, coarse: bool,
 ) -> Layer:  # fmt: skip
-    """Strand centre lines with their widths, narrowing to the tips (ribbons per frame)."""
+    """Strand centre lines with their widths, narrowing to the tips (ribbons per frame);
+    ``coarse`` keeps every other point (half the segments)."""
     pts = strands.points.astype(np.float64)
+    if coarse:
+        pts = pts[:, _every_other(pts.shape[1])]
     s, n = pts.shape[:2]
     tangent = np.gradient(pts, axis=1)
     tangent /= np.maximum(np.linalg.norm(tangent, axis=-1, keepdims=True), 1e-9)
