@@ -11,6 +11,7 @@ from scipy.sparse.csgraph import connected_components
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.render.texture_atlas import Atlas, bake_atlas
+from morphgen.render.textures.fill import BrowFill, brow_fill
 from morphgen.render.textures.skin import FRONT_Z_MM, skin_fields, smoothstep
 
 SKIN_LABELS = (
@@ -49,6 +50,7 @@ class TextureSetup:
     mole_sites: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     upper_face: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     beard_texels: dict[str, np.ndarray] = field(default_factory=dict)  # where each zone > 0
+    brows: BrowFill | None = None  # the colour model's brows, replaced by skin (drawn brows)
 
     @property
     def has_face(self) -> bool:
@@ -95,6 +97,7 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
             vertices = np.flatnonzero(component == component[v])
             setup.eyes.append(Eyeball(np.flatnonzero(on), vertices, atlas.frame[v]))
     if setup.has_face:
+        setup.brows = brow_fill(model, atlas)
         p = setup.skin_position
         setup.fields = skin_fields(p, marks)
         lip_gap = _lip_gap(p, atlas.position[lips], np.isin(skin, lips))
