@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import map_coordinates
+from scipy.ndimage import gaussian_filter, map_coordinates
 
 STEP_CELLS = 0.5  # strand samples per cell width
 
@@ -84,6 +84,11 @@ class Canvas:
         return Canvas(
             self.x0, self.y1, self.mm, (1.0 - np.exp(-gain * self.grid)).astype(np.float32)
         )
+
+    def blurred(self, sigma_mm: float) -> Canvas:
+        """The canvas blurred by a Gaussian of ``sigma_mm``."""
+        grid = gaussian_filter(self.grid, sigma_mm / self.mm, mode="constant")
+        return Canvas(self.x0, self.y1, self.mm, grid.astype(np.float32))
 
     def at(self, xy: np.ndarray) -> np.ndarray:
         """Bilinear values at points ``(n, 2)`` (0 outside the canvas)."""
