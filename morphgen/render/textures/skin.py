@@ -69,9 +69,10 @@ def skin_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndarra
         d = p[:, :2] - corner[:2]
         r = np.hypot(d[:, 0], d[:, 1])
         ang = np.arctan2(d[:, 1], np.abs(d[:, 0]))
-        rays = np.maximum(np.cos(ang * 16.0 + 0.8 * np.sin(r + 0.5)), 0.0) ** 10
-        lateral = d[:, 0] * np.sign(corner[0]) > 1.0
-        lines += 0.3 * rays * np.exp(-(((r - 8.0) / 5.0) ** 2)) * lateral
+        rays = np.maximum(np.cos(ang * 16.0 + 0.8 * np.sin(r + 0.5)), 0.0) ** 4
+        rays *= np.clip(0.5 + 0.7 * np.sin(ang * 5.0 + r * 0.4 + corner[0]), 0.0, 1.0)  # broken
+        lateral = smoothstep(1.0, 4.0, d[:, 0] * np.sign(corner[0]))
+        lines += 0.2 * rays * np.exp(-(((r - 8.0) / 5.0) ** 2)) * lateral
     # nasolabial folds: from beside the nose wing down past the mouth corner
     for wing, mouth in ((lm[32], lm[49]), (lm[36], lm[55])):
         side = np.sign(wing[0])
