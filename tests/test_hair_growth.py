@@ -42,3 +42,18 @@ def test_hair_is_thin_at_the_hairline(head, style, length, volume):
     # and behind it the hair still has its volume
     behind = upper & (front > 100.0)
     assert np.percentile(distance[behind], 90) >= 0.6 * volume
+
+
+@pytest.mark.parametrize(("style", "length", "most"), [("medium", 125, 0.25), ("long", 250, 0.05)])
+def test_hair_hangs_below_the_ears(head, style, length, most):
+    """Below halfway from the head's centre down to the chin, medium and long hair hangs:
+    few of its segments run more sideways or forwards than down (when strands hugged the
+    head there too, they followed the jaw round to the front: 41% and 13% did, whiskers
+    sticking out at the cheeks)."""
+    p = HairParams(style=style, length_mm=length, volume_mm=14, parting=-0.2, fringe=0.5, seed=5)
+    pts = grow(head, p, PROFILES[style], np.random.default_rng(3)).points.astype(np.float64)
+    seg = np.diff(pts, axis=1)
+    low = pts[:, 1:, 1] < head.centre[1] + 0.5 * (head.chin_y - head.centre[1])
+    sideways = np.hypot(seg[..., 0], seg[..., 2]) > np.abs(seg[..., 1])
+    assert low.sum() > 500
+    assert sideways[low].mean() < most

@@ -166,6 +166,9 @@ def _free(
     rise_mm = np.minimum(0.5 * length, RISE_MM)
     p = roots.copy()
     face_z = head.centre[2] + 0.2 * (head.front_z - head.centre[2])
+    # below the ears hair hangs from the head, not hugging it (hugging led strands round the
+    # jaw to the front: whiskers at the cheeks)
+    hug_y = head.centre[1] + 0.5 * (head.chin_y - head.centre[1])
     for i in range(1, k + 1):
         d = _unit(d - (prof.gravity * step) * UP + prof.kink * rng.normal(size=d.shape))
         q = p + step * d
@@ -175,7 +178,7 @@ def _free(
         if prof.hug > 0:
             ti, pi, r = head.bins(q)
             floor = head.radius[ti, pi] + lift
-            near = (r > floor) & (r < floor + prof.hug)
+            near = (r > floor) & (r < floor + prof.hug) & (q[:, 1] > hug_y)
             q[near] = head.centre + (q[near] - head.centre) * (floor[near] / r[near])[:, None]
         # long hair frames the face, never falls over it: pushed aside in front of the face
         over = (q[:, 1] < brow) & (q[:, 2] > face_z) & ~fringe
