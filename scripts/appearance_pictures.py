@@ -2,7 +2,9 @@
 """README pictures of the appearance model: identities across poses and lights at 256 px,
 and 512 px close-ups (eyes and brows, beard, skin) cropped from 1024 px renders.
 
-    python scripts/appearance_pictures.py            # writes docs/images/appearance_*.png
+    python scripts/appearance_pictures.py            # writes docs/images/appearance_*.jpg
+
+JPEG (quality ``QUALITY``) keeps each picture under 300 KB; the script prints their sizes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from morphgen.render.renderer import Renderer
 from morphgen.sampling.sampler import Sampler
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "images"
+QUALITY = 82
+
+
+def _save(image: np.ndarray, path: Path) -> None:
+    Image.fromarray(image).save(path, quality=QUALITY, optimize=True)
+    print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
 
 
 def _sampler(model, **config) -> Sampler:
@@ -36,7 +44,7 @@ def identities_sheet(model, renderer: Renderer, path: Path) -> None:
     rows = []
     for i in range(8):
         rows.append(np.concatenate([renderer.render(sampler.scene(i, j)).rgb for j in range(4)], 1))
-    Image.fromarray(np.concatenate(rows, 0)).save(path, optimize=True)
+    _save(np.concatenate(rows, 0), path)
 
 
 def close_ups(model, renderer: Renderer, path: Path, identities: list[int]) -> None:
@@ -62,7 +70,7 @@ def close_ups(model, renderer: Renderer, path: Path, identities: list[int]) -> N
             crop = sample.rgb[y - half : y + half, x - half : x + half]
             crops.append(np.asarray(Image.fromarray(crop).resize((512, 512), Image.LANCZOS)))
         rows.append(np.concatenate(crops, 1))
-    Image.fromarray(np.concatenate(rows, 0)).save(path, optimize=True)
+    _save(np.concatenate(rows, 0), path)
 
 
 def main() -> None:
@@ -72,8 +80,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     model = load_model()
     renderer = Renderer(model, backend="cpu")
-    identities_sheet(model, renderer, args.out / "appearance_identities.png")
-    close_ups(model, renderer, args.out / "appearance_closeups.png", [0, 2, 5])
+    identities_sheet(model, renderer, args.out / "appearance_identities.jpg")
+    close_ups(model, renderer, args.out / "appearance_closeups.jpg", [0, 2, 5])
     renderer.close()
 
 

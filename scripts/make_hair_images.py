@@ -2,7 +2,7 @@
 
     python scripts/make_hair_images.py [--out docs/images] [--size 128]
 
-``hair.png``: each identity's hairstyle, colour and first outfit come from the default
+``hair.jpg``: each identity's hairstyle, colour and first outfit come from the default
 config's sampler (seed 0, headwear made more frequent: probability 0.35); its image is
 re-posed at yaw -45, 0 and 45 degrees and shown beside its mask (morphgen's own labels).
 ``amodal.png``: four of them with image, mask, amodal mask (hair, glasses, headwear and
@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from morphgen.config import parse_config
-from morphgen.labels import palette
+from morphgen.labelsets import palette
 from morphgen.model.load import load_model
 from morphgen.render.amodal import LABEL_EXTRAS
 from morphgen.render.renderer import Renderer
@@ -55,14 +55,14 @@ def main() -> None:
     left, right = tiles[:half], tiles[half:] + [np.zeros_like(tiles[0])] * (2 * half - len(tiles))
     sheet = np.concatenate([np.concatenate(left, axis=0), np.concatenate(right, axis=0)], axis=1)
     args.out.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(sheet).save(args.out / "hair.png", optimize=True)
+    Image.fromarray(sheet).save(args.out / "hair.jpg", quality=85, optimize=True)  # < 300 KB
     Image.fromarray(np.concatenate(amodal, axis=0)).save(args.out / "amodal.png", optimize=True)
-    print(f"wrote {args.out / 'hair.png'} and {args.out / 'amodal.png'}")
+    print(f"wrote {args.out / 'hair.jpg'} and {args.out / 'amodal.png'}")
 
 
 def _labels(mask: np.ndarray) -> np.ndarray:
     image = Image.fromarray(mask, "P")
-    image.putpalette(palette())
+    image.putpalette(palette("morphgen"))
     return np.asarray(image.convert("RGB"))
 
 

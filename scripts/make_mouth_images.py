@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 
 from morphgen.config import load_config
 from morphgen.config.presets import PRESETS
-from morphgen.labels import palette
+from morphgen.labelsets import palette
 from morphgen.model.load import load_model
 from morphgen.render.renderer import Renderer
 from morphgen.sampling.sampler import Sampler
@@ -67,7 +67,7 @@ def row(size: int, backend: str) -> Image.Image:
     """Images over masks, one column per scene."""
     model = load_model()
     renderer = Renderer(model, backend, outputs=frozenset({"mask"}))
-    colours = np.array(palette(), dtype=np.uint8).reshape(256, 3)
+    colours = np.array(palette("morphgen"), dtype=np.uint8).reshape(256, 3)
     shown = scenes(model, size)
     sheet = Image.new("RGB", (TILE * len(shown), 2 * TILE + 14), (255, 255, 255))
     draw = ImageDraw.Draw(sheet)

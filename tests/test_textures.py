@@ -9,6 +9,7 @@ import pytest
 
 from morphgen.config.schema import Config
 from morphgen.labels import LABEL_IDS
+from morphgen.model.load import load_model
 from morphgen.model.statismo import read_statismo, write_statismo
 from morphgen.model.synthetic import synthetic_model
 from morphgen.render.textures.identity import make_texture
@@ -194,3 +195,27 @@ def test_a_textured_image_re_renders_exactly_from_its_metadata(model):
     again = Renderer(model, backend="cpu").render(SceneParams.from_dict(metadata["params"]))
     np.testing.assert_array_equal(again.rgb, first.rgb)
     np.testing.assert_array_equal(again.mask, first.mask)
+
+
+def test_textured_brows_come_only_from_the_drawn_strands():
+    """The default model's colour model paints each brow as a darker patch; with textures the
+    strands are the brows, so without strands the brow skin is as light as the forehead just
+    above it (mean luminance within 4%), while the per-vertex colour alone is darker there."""
+    model = load_model()
+    setup = texture_setup(model, 256)
+    albedo = model.color_instance(np.zeros(model.color.n_components, dtype=np.float32))
+    params = AppearanceParams(texture_size=256, age=0.0, pores=0.0, brow_density=0.0)
+    ratio = make_texture(setup, albedo, params).levels[0].reshape(-1, 6)[setup.atlas.texel, :3]
+    base = setup.atlas.gather(albedo.reshape(-1, 3))
+    atlas = setup.atlas
+    brows = np.isin(atlas.region, [LABEL_IDS["left_brow"], LABEL_IDS["right_brow"]])
+    top = atlas.position[brows, 1].max()
+    span = np.abs(atlas.position[brows, 0]).max()
+    forehead = (atlas.region == LABEL_IDS["skin"]) & (atlas.position[:, 2] > -40.0)
+    forehead &= (atlas.position[:, 1] > top + 12.0) & (atlas.position[:, 1] < top + 20.0)
+    forehead &= np.abs(atlas.position[:, 0]) < span
+    assert brows.sum() > 100 and forehead.sum() > 100
+    luminance = (base * ratio) @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    assert luminance[brows].mean() >= 0.96 * luminance[forehead].mean()
+    vertex_only = base @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    assert vertex_only[brows].mean() < 0.9 * vertex_only[forehead].mean()

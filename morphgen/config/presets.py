@@ -8,18 +8,26 @@ AU27 jaw open = jawOpen, AU45 blink = eyeBlink_L + eyeBlink_R). The config's
 
 from __future__ import annotations
 
+# ICT's jawOpen alone hides the front teeth behind both lips; real open mouths raise the
+# upper lip and lower the lower one with the jaw (JAW_COMPANIONS; checked in renders: both
+# rows of front teeth show). Every preset that opens the jaw takes them along.
+JAW_OPEN = {
+    "jawOpen": 0.7,
+    "mouthUpperUp_L": 0.5,
+    "mouthUpperUp_R": 0.5,
+    "mouthLowerDown_L": 0.6,
+    "mouthLowerDown_R": 0.6,
+}
+
+
+def open_jaw(jaw: float) -> dict[str, float]:
+    """``jawOpen`` at ``jaw`` with its companions in the ``jaw_open`` preset's proportions."""
+    return {name: weight * jaw / JAW_OPEN["jawOpen"] for name, weight in JAW_OPEN.items()}
+
+
 PRESETS: dict[str, dict[str, float]] = {
     "smile": {"mouthSmile_L": 1.0, "mouthSmile_R": 1.0},
-    # ICT's jawOpen alone hides the front teeth behind both lips; real open mouths raise the
-    # upper lip and lower the lower one with the jaw (JAW_COMPANIONS; checked in renders:
-    # both rows of front teeth show)
-    "jaw_open": {
-        "jawOpen": 0.7,
-        "mouthUpperUp_L": 0.5,
-        "mouthUpperUp_R": 0.5,
-        "mouthLowerDown_L": 0.6,
-        "mouthLowerDown_R": 0.6,
-    },
+    "jaw_open": dict(JAW_OPEN),
     "blink": {"eyeBlink_L": 1.0, "eyeBlink_R": 1.0},
     "brow_raise": {
         "browInnerUp_L": 1.0,
@@ -35,7 +43,7 @@ PRESETS: dict[str, dict[str, float]] = {
         "browOuterUp_R": 1.0,
         "eyeWide_L": 1.0,
         "eyeWide_R": 1.0,
-        "jawOpen": 0.6,
+        **open_jaw(0.6),
     },
     "pucker": {"mouthPucker": 1.0},
     "squint": {"eyeSquint_L": 1.0, "eyeSquint_R": 1.0, "cheekSquint_L": 0.5, "cheekSquint_R": 0.5},

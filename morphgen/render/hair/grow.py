@@ -18,6 +18,15 @@ from morphgen.render.hair.head import Head
 from morphgen.scene import HairParams
 
 UP = np.array([0.0, 1.0, 0.0])
+ROOT_LIFT_MM = 0.8  # the innermost layer's height above the scalp
+# A strand lies on the hair that it passes over, so it stands off the scalp only as far as
+# that hair is thick. Hair combed from the hairline piles up behind it: what passes over a
+# point grew within one hair length in front of it, so the hair thickens from the hairline
+# to its full volume one length behind it (at most FILL_MM), and each strand rises from its
+# root to its layer's height over half its length (at most RISE_MM). A strand at full height
+# over sparse hair stands alone: a loop in the air over the head.
+RISE_MM = 45.0
+FILL_MM = 90.0
 
 
 @dataclass(frozen=True)
@@ -128,14 +137,14 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
         return None
     d, fringe = comb_directions(head, roots, normals, front, p, prof, rng)
     layer = rng.random(s) ** 0.7
-    height = 0.8 + layer * max(p.volume_mm, 1.0)
+    height = layer * max(p.volume_mm, 1.0)  # above ROOT_LIFT_MM, where the hair is full
     length = p.length_mm * rng.uniform(0.8, 1.05, s)
     brow = head.brow_y
     length[fringe] = np.minimum(length[fringe], 20.0 + front[fringe] * 1.6)
     if prof.gather:
-        pts = _gathered(head, roots, height, p, prof, rng)
+        pts = _gathered(head, roots, ROOT_LIFT_MM + height, p, prof, rng)
     else:
-        pts = _free(head, roots, d, height, length, prof, fringe, brow, rng)
+        pts = _free(head, roots, d, height, length, prof, fringe, brow, p.recession_mm, rng)
     if prof.curl_radius_mm > 0 and p.curl > 0:
         pts = _curl(head, pts, p.curl * prof.curl_radius_mm, prof.curl_wavelength_mm, rng)
         pts = head.push_out(pts, 0.5)
@@ -144,23 +153,32 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
 
 def _free(
     head: Head, roots: np.ndarray, d: np.ndarray, height: np.ndarray, length: np.ndarray,
-    prof: Profile, fringe: np.ndarray, brow: float, rng: np.random.Generator,
+    prof: Profile, fringe: np.ndarray, brow: float, recession_mm: float,
+    rng: np.random.Generator,
 ) -> np.ndarray:  # fmt: skip
-    """Strands grown step by step: gravity, collision at their layer, hugging the head."""
+    """Strands grown step by step: gravity, collision at their layer (``height`` where the hair
+    is full, reached from the root; less towards the hairline), hugging the head."""
     k = prof.segments
     pts = np.empty((len(roots), k + 1, 3))
     pts[:, 0] = roots
     step = (length / k)[:, None]
+    fill = np.minimum(length, FILL_MM)
+    rise_mm = np.minimum(0.5 * length, RISE_MM)
     p = roots.copy()
     face_z = head.centre[2] + 0.2 * (head.front_z - head.centre[2])
+    # below the ears hair hangs from the head, not hugging it (hugging led strands round the
+    # jaw to the front: whiskers at the cheeks)
+    hug_y = head.centre[1] + 0.5 * (head.chin_y - head.centre[1])
     for i in range(1, k + 1):
         d = _unit(d - (prof.gravity * step) * UP + prof.kink * rng.normal(size=d.shape))
         q = p + step * d
-        lift = height * min(1.0, i / 2.0)
+        full = np.clip((head.front_at(q) - recession_mm) / fill, 0.0, 1.0)
+        rise = np.minimum(1.0, i * step[:, 0] / rise_mm)
+        lift = (ROOT_LIFT_MM + height * full) * rise
         if prof.hug > 0:
             ti, pi, r = head.bins(q)
             floor = head.radius[ti, pi] + lift
-            near = (r > floor) & (r < floor + prof.hug)
+            near = (r > floor) & (r < floor + prof.hug) & (q[:, 1] > hug_y)
             q[near] = head.centre + (q[near] - head.centre) * (floor[near] / r[near])[:, None]
         # long hair frames the face, never falls over it: pushed aside in front of the face
         over = (q[:, 1] < brow) & (q[:, 2] > face_z) & ~fringe

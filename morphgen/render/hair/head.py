@@ -32,6 +32,7 @@ class Head:
     normals: np.ndarray  # (N, 3) its unit vertex normals
     scalp_triangles: np.ndarray  # (T, 3) triangles whose corners are all scalp
     front_mm: np.ndarray  # (N,) distance from the forehead's hairline (scalp vertices)
+    front_map: np.ndarray  # (THETA_BINS, PHI_BINS) ``front_mm`` of the nearest scalp vertex
     crown: np.ndarray  # (3,) the crown point (top back of the scalp)
     top_y: float  # highest scalp point
     chin_y: float  # lowest face point (jaw line)
@@ -48,6 +49,11 @@ class Head:
         ti = np.minimum((theta / np.pi * THETA_BINS).astype(np.int64), THETA_BINS - 1)
         pi = ((phi + np.pi) / (2 * np.pi) * PHI_BINS).astype(np.int64) % PHI_BINS
         return ti, pi, r
+
+    def front_at(self, points: np.ndarray) -> np.ndarray:
+        """Distance behind the forehead's hairline of the scalp under each point (its ray)."""
+        ti, pi, _ = self.bins(points)
+        return self.front_map[ti, pi]
 
     def push_out(self, points: np.ndarray, height: np.ndarray | float) -> np.ndarray:
         """``points`` moved outwards along their rays to at least ``height`` above the head."""
@@ -85,6 +91,7 @@ def build_head(
         normals=normals,
         scalp_triangles=triangles[scalp[triangles].all(axis=1)],
         front_mm=np.zeros(len(vertices)),
+        front_map=np.zeros((THETA_BINS, PHI_BINS)),
         crown=np.zeros(3),
         top_y=float(hi[1]),
         chin_y=chin_y,
@@ -94,6 +101,7 @@ def build_head(
     )
     head.radius = _radial_map(head, vertices[solid])
     head.front_mm = _front_distance(vertices, regions, scalp, centre)
+    head.front_map = _nearest_scalp_map(head, np.flatnonzero(scalp))
     top = sv[:, 1] - 0.6 * sv[:, 2]  # top and back
     head.crown = sv[np.argmax(top)]
     return head
@@ -143,6 +151,21 @@ def _radial_map(head: Head, points: np.ndarray) -> np.ndarray:
         grown = _dilate3(out)
         out[holes] = grown[holes]
     return out
+
+
+def _nearest_scalp_map(head: Head, scalp: np.ndarray) -> np.ndarray:
+    """Per direction bin, ``front_mm`` of the scalp vertex nearest to it in direction (bins
+    over the face or neck get the nearest scalp's: the hairline's, or the nape's)."""
+    from scipy.spatial import cKDTree
+
+    theta = (np.arange(THETA_BINS) + 0.5) / THETA_BINS * np.pi
+    phi = (np.arange(PHI_BINS) + 0.5) / PHI_BINS * 2 * np.pi - np.pi
+    t, f = np.meshgrid(theta, phi, indexing="ij")
+    rays = np.stack([np.sin(t) * np.sin(f), np.cos(t), np.sin(t) * np.cos(f)], axis=-1)
+    rel = head.vertices[scalp] - head.centre
+    rel /= np.maximum(np.linalg.norm(rel, axis=1, keepdims=True), 1e-9)
+    _, nearest = cKDTree(rel).query(rays.reshape(-1, 3), k=1)
+    return head.front_mm[scalp][nearest].reshape(THETA_BINS, PHI_BINS)
 
 
 def _front_distance(

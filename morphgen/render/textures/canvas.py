@@ -84,6 +84,13 @@ class Canvas:
             self.x0, self.y1, self.mm, (1.0 - np.exp(-gain * self.grid)).astype(np.float32)
         )
 
+    def blurred(self, sigma_mm: float) -> Canvas:
+        """The canvas blurred by a Gaussian of ``sigma_mm``."""
+        from scipy.ndimage import gaussian_filter  # here: workers of models without UVs skip it
+
+        grid = gaussian_filter(self.grid, sigma_mm / self.mm, mode="constant")
+        return Canvas(self.x0, self.y1, self.mm, grid.astype(np.float32))
+
     def at(self, xy: np.ndarray) -> np.ndarray:
         """Bilinear values at points ``(n, 2)`` (0 outside the canvas)."""
         r, c = self.cells(xy[:, 0], xy[:, 1])

@@ -1,7 +1,8 @@
 """An identity's texture: albedo modulation and hair coverage, made once per identity.
 
-``make_texture`` bakes the identity's per-vertex albedo into the atlas, paints skin detail,
-beard, brows, lashes and eyes over it (``skin``, ``hair``, ``eyes``), and stores per texel
+``make_texture`` bakes the identity's per-vertex albedo into the atlas (skin in place of the
+colour model's brows: ``fill``), paints skin detail, beard, brows, lashes and eyes over it
+(``skin``, ``hair``, ``eyes``), and stores per texel
 ``(R, G, B, left brow, right brow, beard)``: the RGB ratio of the painted to the baked
 albedo (so the renderer's per-vertex shading, times this ratio per pixel, shades the
 painted albedo) and the coverage of each hair kind. Each level of the mip pyramid halves
@@ -54,6 +55,8 @@ def make_texture(
     rng = _streams(params.seed)
     base = setup.atlas.gather(np.asarray(vertex_albedo, dtype=np.float32))
     albedo = base.copy()
+    if setup.brows is not None:  # the brows drawn below replace the colour model's
+        setup.brows.apply(setup.atlas, vertex_albedo, albedo)
     paint_skin(setup, params, rng["skin"], albedo)
     texels = len(base)
     left = right = beard = np.zeros(len(setup.skin), dtype=np.float32)

@@ -9,6 +9,8 @@ import numpy as np
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.render.texture_atlas import Atlas, bake_atlas
+from morphgen.render.textures.canvas import Canvas
+from morphgen.render.textures.fill import BrowFill, brow_fill
 from morphgen.render.textures.skin import FRONT_Z_MM, skin_fields, smoothstep
 
 SKIN_LABELS = (
@@ -34,7 +36,8 @@ class TextureSetup:
     triangles: np.ndarray
     skin: np.ndarray  # covered-texel indices on skin-like regions
     skin_position: np.ndarray  # (len(skin), 3) their face-frame points
-    lips: np.ndarray  # covered-texel indices on the lips
+    lips: np.ndarray  # covered-texel indices on or at the edge of the lips
+    lip_weight: np.ndarray  # (len(lips),) how much of the lips each is (a smooth outline)
     landmarks: dict[int, np.ndarray]  # iBUG number -> face-frame point (empty without them)
     eyes: list[Eyeball] = field(default_factory=list)
     eye_span_uv: float = 0.0  # UV distance between the outer eye corners (0: unknown)
@@ -47,6 +50,7 @@ class TextureSetup:
     mole_sites: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     upper_face: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     beard_texels: dict[str, np.ndarray] = field(default_factory=dict)  # where each zone > 0
+    brows: BrowFill | None = None  # the colour model's brows, replaced by skin (drawn brows)
 
     @property
     def has_face(self) -> bool:
@@ -77,14 +81,20 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
     ids = [LABEL_IDS[name] for name in SKIN_LABELS]
     skin = np.flatnonzero(np.isin(atlas.region, ids))
     lip_ids = [LABEL_IDS["upper_lip"], LABEL_IDS["lower_lip"]]
-    lips = np.flatnonzero(np.isin(atlas.region, lip_ids))
+    lips, lip_weight = _lips(atlas, skin, np.isin(atlas.region[skin], lip_ids))
     marks = {
         int(name[4:]): atlas.frame[v]
         for name, v in model.landmarks.items()
         if name.startswith("ibug") and name[4:].isdigit()
     }
     setup = TextureSetup(
-        atlas, model.triangles, skin, atlas.position[skin], lips, marks if len(marks) == 68 else {}
+        atlas,
+        model.triangles,
+        skin,
+        atlas.position[skin],
+        lips,
+        lip_weight,
+        marks if len(marks) == 68 else {},
     )
     component = _components(model)
     texel_component = component[model.triangles[atlas.triangle, 0]]
@@ -96,9 +106,11 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
             vertices = np.flatnonzero(component == component[v])
             setup.eyes.append(Eyeball(np.flatnonzero(on), vertices, atlas.frame[v]))
     if setup.has_face:
+        setup.brows = brow_fill(model, atlas)
         p = setup.skin_position
         setup.fields = skin_fields(p, marks)
-        lip_gap = _lip_gap(p, atlas.position[lips], np.isin(skin, lips))
+        core = lips[lip_weight >= 0.5]
+        lip_gap = _lip_gap(p, atlas.position[core], np.isin(skin, core))
         setup.beard_zones = {
             kind: (lip_gap * beard_zone(marks, kind, p)).astype(np.float32)
             for kind in ("moustache", "goatee", "full", "stubble")
@@ -121,6 +133,30 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
 
 
 LIP_GAP_MM = 1.5  # facial hair thins out over this distance from the lips
+LIP_EDGE_MM = 0.6  # the lips' outline is smoothed over about this (the mesh's is jagged)
+LIP_CELL_MM = 0.2
+
+
+def _lips(atlas: Atlas, skin: np.ndarray, on_lips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Covered-texel indices on or at the edge of the lips and how much of the lips each is:
+    the share of lip texels around it in the frontal plane, blurred over ``LIP_EDGE_MM`` (the
+    lip triangles' union has spikes a triangle long)."""
+    if not on_lips.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    xy = atlas.position[skin, :2]
+    lo = xy[on_lips].min(axis=0) - 4 * LIP_EDGE_MM
+    hi = xy[on_lips].max(axis=0) + 4 * LIP_EDGE_MM
+    near = np.flatnonzero(np.all((xy > lo) & (xy < hi), axis=1))
+    near = near[atlas.position[skin[near], 2] > atlas.position[skin[on_lips], 2].min() - 2.0]
+    lip, every = (Canvas.over(lo[0], hi[0], lo[1], hi[1], LIP_CELL_MM) for _ in range(2))
+    lip.splat(xy[near, 0], xy[near, 1], on_lips[near].astype(np.float32))
+    every.splat(xy[near, 0], xy[near, 1], 1.0)
+    share = lip.blurred(LIP_EDGE_MM).at(xy[near]) / np.maximum(
+        every.blurred(LIP_EDGE_MM).at(xy[near]), 1e-6
+    )
+    weight = smoothstep(0.3, 0.7, share).astype(np.float32)
+    keep = weight > 0
+    return skin[near[keep]], weight[keep]
 
 
 def _lip_gap(p: np.ndarray, lips: np.ndarray, on_lips: np.ndarray) -> np.ndarray:

@@ -55,20 +55,25 @@ def skin_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndarra
     front = (z > FRONT_Z_MM).astype(np.float32)
     brow_top = max(lm[n][1] for n in range(18, 28))
     eye_y = float(np.mean([lm[n][1] for n in range(37, 49)]))
-    # forehead: horizontal lines about 6.5 mm apart, broken up along x
+    # forehead: soft grooves about 6.5 mm apart with a faint lit crest above each, waving
+    # and fading in and out along x (uniform hairlines looked drawn at 1024 px)
     fy = y - brow_top
     phase = 2 * np.pi * fy / 6.5 + 1.2 * np.sin(x / 9.0 + 1.0) + 0.6 * np.sin(x / 4.1 + 2.0)
     band = smoothstep(6.0, 12.0, fy) * (1.0 - smoothstep(32.0, 45.0, fy))
-    lines = 0.18 * np.maximum(np.cos(phase), 0.0) ** 6 * band
+    line = np.round(phase / (2 * np.pi))  # which groove a point is nearest
+    fade = np.clip(0.55 + 0.6 * np.sin(x / 7.0 + 2.3 * line) * np.sin(x / 17.0 + line), 0, 1)
+    groove = np.maximum(np.cos(phase), 0.0) ** 2 - 0.3 * np.maximum(np.cos(phase - 1.2), 0.0) ** 4
+    lines = 0.15 * groove * fade * band
     lines *= 1.0 - smoothstep(35.0, 55.0, np.abs(x))
     # crow's feet: rays lateral of the outer eye corners
     for corner in (lm[37], lm[46]):
         d = p[:, :2] - corner[:2]
         r = np.hypot(d[:, 0], d[:, 1])
         ang = np.arctan2(d[:, 1], np.abs(d[:, 0]))
-        rays = np.maximum(np.cos(ang * 16.0 + 0.8 * np.sin(r + 0.5)), 0.0) ** 10
-        lateral = d[:, 0] * np.sign(corner[0]) > 1.0
-        lines += 0.3 * rays * np.exp(-(((r - 8.0) / 5.0) ** 2)) * lateral
+        rays = np.maximum(np.cos(ang * 16.0 + 0.8 * np.sin(r + 0.5)), 0.0) ** 4
+        rays *= np.clip(0.5 + 0.7 * np.sin(ang * 5.0 + r * 0.4 + corner[0]), 0.0, 1.0)  # broken
+        lateral = smoothstep(1.0, 4.0, d[:, 0] * np.sign(corner[0]))
+        lines += 0.2 * rays * np.exp(-(((r - 8.0) / 5.0) ** 2)) * lateral
     # nasolabial folds: from beside the nose wing down past the mouth corner
     for wing, mouth in ((lm[32], lm[49]), (lm[36], lm[55])):
         side = np.sign(wing[0])
@@ -85,7 +90,7 @@ def skin_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndarra
         cheeks += np.exp(-np.sum((p[:, :2] - centre) ** 2, axis=1) / (2 * 14.0**2))
     fields = {
         "front": front,
-        "lines": np.clip(lines, 0.0, 0.6) * front,
+        "lines": np.clip(lines, -0.1, 0.6) * front,
         "under_eye": 0.12 * under * front,
         "redness": np.clip(0.9 * nose + 0.7 * cheeks, 0.0, 1.0) * front,
     }
@@ -110,7 +115,8 @@ def paint_skin(
     if setup.has_face:
         _freckles_and_moles(setup, params, rng, factor)
     kernels.scale_rows(albedo, idx, factor)
-    albedo[setup.lips] *= 1.0 + params.lip_tint * (LIP_TINT - 1.0)
+    tint = setup.lip_weight[:, None] * (params.lip_tint * (LIP_TINT - 1.0))
+    albedo[setup.lips] *= 1.0 + tint
 
 
 def _freckles_and_moles(

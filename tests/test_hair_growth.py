@@ -1,0 +1,59 @@
+"""Strand geometry: hair hugs the head where it should, with no stray loops off the scalp."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial import cKDTree
+
+from morphgen.model.load import load_model
+from morphgen.render.hair.grow import PROFILES, grow
+from morphgen.render.hair.head import build_head
+from morphgen.render.normals import vertex_normals
+from morphgen.scene import HairParams
+
+
+@pytest.fixture(scope="module")
+def head():
+    model = load_model()
+    shape = model.shape.mean.reshape(-1, 3).astype(np.float64)
+    normals = vertex_normals(shape, model.triangles)
+    return build_head(shape, normals, model.triangles, model.regions)
+
+
+@pytest.mark.parametrize(
+    ("style", "length", "volume"), [("short", 50, 9), ("medium", 120, 12), ("long", 250, 16)]
+)
+def test_hair_is_thin_at_the_hairline(head, style, length, volume):
+    """Strands combed back from the hairline pile up behind it: over the first 20 mm behind
+    the hairline the hair stays within half its volume of the scalp (a strand at full
+    volume there stands alone above the few under it, a loop in the air over the forehead).
+    Heights and hairline distances are measured from the scalp vertex nearest each point."""
+    p = HairParams(style=style, length_mm=length, volume_mm=volume, parting=0.3, seed=5)
+    strands = grow(head, p, PROFILES[style], np.random.default_rng(3))
+    pts = strands.points.reshape(-1, 3).astype(np.float64)
+    distance, nearest = cKDTree(head.vertices).query(pts)
+    over_scalp = np.isin(nearest, np.unique(head.scalp_triangles))
+    front = head.front_mm[nearest]
+    upper = over_scalp & (pts[:, 1] > head.brow_y + 20.0)  # over the scalp's top, not hanging
+    near_line = upper & (front < 20.0)
+    assert near_line.sum() > 50, "strands pass over the front of the scalp"
+    assert np.percentile(distance[near_line], 99) <= 0.5 * volume + 2.0
+    # and behind it the hair still has its volume
+    behind = upper & (front > 100.0)
+    assert np.percentile(distance[behind], 90) >= 0.6 * volume
+
+
+@pytest.mark.parametrize(("style", "length", "most"), [("medium", 125, 0.25), ("long", 250, 0.05)])
+def test_hair_hangs_below_the_ears(head, style, length, most):
+    """Below halfway from the head's centre down to the chin, medium and long hair hangs:
+    few of its segments run more sideways or forwards than down (when strands hugged the
+    head there too, they followed the jaw round to the front: 41% and 13% did, whiskers
+    sticking out at the cheeks)."""
+    p = HairParams(style=style, length_mm=length, volume_mm=14, parting=-0.2, fringe=0.5, seed=5)
+    pts = grow(head, p, PROFILES[style], np.random.default_rng(3)).points.astype(np.float64)
+    seg = np.diff(pts, axis=1)
+    low = pts[:, 1:, 1] < head.centre[1] + 0.5 * (head.chin_y - head.centre[1])
+    sideways = np.hypot(seg[..., 0], seg[..., 2]) > np.abs(seg[..., 1])
+    assert low.sum() > 500
+    assert sideways[low].mean() < most
