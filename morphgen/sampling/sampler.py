@@ -163,7 +163,12 @@ class Sampler:
             hair=hair,
             **worn,
             appearance=self.identity_appearance(i, color),
+            sex=self.sex(i),
         )
+
+    def sex(self, i: int) -> str:
+        """Identity ``i``'s sex, ``female`` or ``male`` (``identities.sex``)."""
+        return self.identities.sex(i)
 
     def looks(self, i: int) -> tuple[HairParams, list[dict[str, Any]]]:
         """Identity ``i``'s hair and its outfits (from its own streams; the last one kept)."""
@@ -171,13 +176,15 @@ class Sampler:
             own = _Draws([self.seed, i], {})
             acc = self.config.accessories
             outfits = [outfit(acc, own, k) for k in range(acc.sets)]
-            self._looks = (i, (hair_params(self.config.hair, own), outfits))
+            hair = hair_params(self.config.hair, own, self.sex(i), self.appearance.age(i))
+            self._looks = (i, (hair, outfits))
         return self._looks[1]
 
     def identity_appearance(self, i: int, color: np.ndarray):
         """Identity ``i``'s ``AppearanceParams`` (cached for consecutive images of it)."""
         if self._appearance_cache[0] != i:
-            self._appearance_cache = (i, self.appearance(i, color))
+            appearance = self.appearance(i, color, self.sex(i), self.looks(i)[0])
+            self._appearance_cache = (i, appearance)
         return self._appearance_cache[1]
 
     # ------------------------------------------------------------------- factors
