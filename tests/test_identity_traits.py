@@ -112,3 +112,34 @@ def test_bad_trait_config_names_the_key():
         parse_config({"hair": {"styles": {"female": {"mohawk": 1.0}}}})
     flat = parse_config({"hair": {"styles": {"short": 1.0}}}).hair.styles
     assert flat.female == flat.male == {"short": 1.0}
+
+
+def test_resting_lids_are_an_identity_trait_under_every_blink(model):
+    names = model.blendshapes.names
+    left, right = names.index("eyeBlink_L"), names.index("eyeBlink_R")
+    cfg = {"identities": {"count": 6, "images_per_identity": 4}}
+    sampler = Sampler(parse_config({**cfg, "expression": {"neutral_probability": 1.0}}), model)
+    rests = []
+    for i in range(6):
+        weights = [sampler.scene(i, j).blendshapes for j in range(4)]
+        assert all(w[left] == w[right] == weights[0][left] for w in weights)
+        assert np.count_nonzero(weights[0]) == 2  # neutral: only the lids
+        rests.append(float(weights[0][left]))
+    assert 0.0 <= min(rests) < max(rests) <= 0.3
+    blink = parse_config(
+        {
+            **cfg,
+            "expression": {
+                "neutral_probability": 0.0,
+                "presets": {"probability": 1.0, "weights": {"blink": 1}, "strength": 1.0},
+            },
+        }
+    )
+    assert all(Sampler(blink, model).scene(i, 0).blendshapes[left] == 1.0 for i in range(6))
+    shut = Sampler(
+        parse_config(
+            {**cfg, "appearance": {"eyes": {"lids": 0}}, "expression": {"neutral_probability": 1.0}}
+        ),
+        model,
+    )
+    assert not np.any(shut.scene(0, 0).blendshapes)

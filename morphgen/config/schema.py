@@ -358,13 +358,16 @@ class Brows(_IdentityFactors):
 
 
 class Eyes(_IdentityFactors):
-    """Iris colour (weights by name), pupil size and eyelash length."""
+    """Iris colour (weights by name), pupil size, eyelash length and resting lid height."""
 
     iris: Annotated[dict[Literal[IRIS_COLOURS], Positive], NamedWeights] = _weights(  # type: ignore[valid-type]
         ("brown", 5.0), ("hazel", 1.5), ("green", 1.0), ("blue", 1.7), ("grey", 0.8)
     )
     pupil: Dist = unif(0.3, 0.5)  # pupil radius as a fraction of the iris radius
     lashes: Dist = unif(0.7, 1.3)  # eyelash length multiplier
+    # resting upper lids: a blink weight every image of the identity starts from (eyes
+    # open as wide as the model's neutral at 0; models with eyeBlink_L/R blendshapes)
+    lids: Dist = unif(0.0, 0.3)
 
 
 class Beard(_IdentityFactors):

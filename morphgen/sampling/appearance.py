@@ -94,6 +94,10 @@ class AppearanceSampler:
         rgb = np.clip(self._skin_mean + self._skin_basis[:, :k] @ color[:k], 0.0, 1.0)
         return _lightness_l_star(float(rgb @ np.array([0.2126, 0.7152, 0.0722])))
 
+    def lids(self, i: int) -> float:
+        """Identity ``i``'s resting blink weight (``appearance.eyes.lids``), in [0, 1]."""
+        return self._unit(i, "eyes.lids", self.cfg.eyes.lids)
+
     def age(self, i: int) -> float:
         """Identity ``i``'s age factor (wrinkles; the hair sampler greys hair with it)."""
         return self._unit(i, "skin.age", self.cfg.skin.age)

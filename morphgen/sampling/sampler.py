@@ -53,6 +53,9 @@ def count_background_images(directory: Path, read_headers: bool = False) -> int:
         raise ConfigError(f"background.directory: {exc}") from None
 
 
+BLINKS = ("eyeBlink_L", "eyeBlink_R")  # the blendshapes the resting lids add to
+
+
 class _Draws:
     """The draw function of one image (or identity): a stream and a grid position per factor."""
 
@@ -139,6 +142,7 @@ class Sampler:
         draw = _Draws([self.seed, i, j], self.grid_positions(j))
         shape, color = self.identity(i)
         expression, blendshapes = self._expression(draw)
+        blendshapes = self._resting_lids(i, blendshapes)
         pose = cfg.pose
         hair, outfits = self.looks(i)
         worn = outfits[int(draw.rng("accessories.outfit").integers(len(outfits)))]
@@ -205,6 +209,8 @@ class Sampler:
         self._antagonists = name_pairs(bs.names if bs is not None else [], ANTAGONISTS)
         self._capped = name_pairs(bs.names if bs is not None else [], CAPPED_BY)
         self._companions = companions(bs.names if bs is not None else [])
+        names = bs.names if bs is not None else []
+        self._blinks = np.array([k for k, n in enumerate(names) if n in BLINKS], dtype=np.int64)
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
         ex = self.config.expression
@@ -230,6 +236,16 @@ class Sampler:
                 strength = max(0.0, draw.one("expression.presets.strength", ex.presets.strength))
                 weights = np.clip(weights + strength * self._presets[k], 0.0, 1.0)
         return coeffs, weights.astype(np.float32)
+
+    def _resting_lids(self, i: int, weights: np.ndarray) -> np.ndarray:
+        """Blendshape weights with the identity's resting lids under each eyeBlink:
+        ``rest + (1 - rest) * w``, so a full blink stays full."""
+        if not len(self._blinks):
+            return weights
+        rest = self.appearance.lids(i)
+        out = weights.copy()
+        out[self._blinks] = rest + (1.0 - rest) * out[self._blinks]
+        return out
 
     def _camera(self, draw: _Draws) -> CameraParams:
         cam = self.config.camera
