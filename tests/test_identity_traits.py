@@ -114,32 +114,30 @@ def test_bad_trait_config_names_the_key():
     assert flat.female == flat.male == {"short": 1.0}
 
 
-def test_resting_lids_are_an_identity_trait_under_every_blink(model):
+def test_the_resting_face_is_an_identity_trait_under_every_image(model):
     names = model.blendshapes.names
     left, right = names.index("eyeBlink_L"), names.index("eyeBlink_R")
-    cfg = {"identities": {"count": 6, "images_per_identity": 4}}
-    sampler = Sampler(parse_config({**cfg, "expression": {"neutral_probability": 1.0}}), model)
-    rests = []
-    for i in range(6):
+    smile, frown = names.index("mouthSmile_L"), names.index("mouthFrown_L")
+    cfg = {"identities": {"count": 8, "images_per_identity": 4}}
+    neutral = {"neutral_probability": 1.0}
+    mouth = {"rest": {"mouth": {"dist": "uniform", "low": -0.25, "high": 0.25}}}
+    sampler = Sampler(parse_config({**cfg, "appearance": mouth, "expression": neutral}), model)
+    rests, corners = [], []
+    for i in range(8):
         weights = [sampler.scene(i, j).blendshapes for j in range(4)]
-        assert all(w[left] == w[right] == weights[0][left] for w in weights)
-        assert np.count_nonzero(weights[0]) == 2  # neutral: only the lids
+        assert all(np.array_equal(w, weights[0]) for w in weights)  # neutral: the rest only
+        assert weights[0][left] == weights[0][right]
+        assert weights[0][smile] == 0 or weights[0][frown] == 0  # one of a signed pair
         rests.append(float(weights[0][left]))
+        corners.append(float(weights[0][smile] - weights[0][frown]))
     assert 0.0 <= min(rests) < max(rests) <= 0.3
-    blink = parse_config(
-        {
-            **cfg,
-            "expression": {
-                "neutral_probability": 0.0,
-                "presets": {"probability": 1.0, "weights": {"blink": 1}, "strength": 1.0},
-            },
-        }
-    )
-    assert all(Sampler(blink, model).scene(i, 0).blendshapes[left] == 1.0 for i in range(6))
-    shut = Sampler(
-        parse_config(
-            {**cfg, "appearance": {"eyes": {"lids": 0}}, "expression": {"neutral_probability": 1.0}}
-        ),
-        model,
-    )
-    assert not np.any(shut.scene(0, 0).blendshapes)
+    assert -0.25 <= min(corners) < 0 < max(corners) <= 0.25
+    blink = {
+        "neutral_probability": 0.0,
+        "presets": {"probability": 1.0, "weights": {"blink": 1}, "strength": 1.0},
+    }
+    sampler = Sampler(parse_config({**cfg, "expression": blink}), model)
+    assert all(sampler.scene(i, 0).blendshapes[left] == 1.0 for i in range(8))
+    off = {name: 0 for name in ("lids", "squint", "cheeks", "brows", "mouth", "press")}
+    plain = parse_config({**cfg, "appearance": {"rest": off}, "expression": neutral})
+    assert not np.any(Sampler(plain, model).scene(0, 0).blendshapes)

@@ -358,16 +358,38 @@ class Brows(_IdentityFactors):
 
 
 class Eyes(_IdentityFactors):
-    """Iris colour (weights by name), pupil size, eyelash length and resting lid height."""
+    """Iris colour (weights by name), pupil size and eyelash length."""
 
     iris: Annotated[dict[Literal[IRIS_COLOURS], Positive], NamedWeights] = _weights(  # type: ignore[valid-type]
         ("brown", 5.0), ("hazel", 1.5), ("green", 1.0), ("blue", 1.7), ("grey", 0.8)
     )
     pupil: Dist = unif(0.3, 0.5)  # pupil radius as a fraction of the iris radius
     lashes: Dist = unif(0.7, 1.3)  # eyelash length multiplier
-    # resting upper lids: a blink weight every image of the identity starts from (eyes
-    # open as wide as the model's neutral at 0; models with eyeBlink_L/R blendshapes)
-    lids: Dist = unif(0.0, 0.3)
+
+
+class RestingFace(_IdentityFactors):
+    """An identity's resting face: blendshape weights under every image of it (models with
+    ARKit-named blendshapes, like the default). Each applies to both sides (``_L``/``_R``)
+    as ``rest + (1 - rest) * w`` over the image's own weight ``w``; a signed factor picks
+    its blendshape by sign (see ``RESTING_BLENDSHAPES``)."""
+
+    lids: Dist = unif(0.0, 0.3)  # eyeBlink: upper lids lower (0: the model's wide stare)
+    squint: Dist = const(0.0)  # eyeSquint: lower lids higher
+    cheeks: Dist = const(0.0)  # cheekSquint: fuller cheeks under the eyes
+    brows: Dist = const(0.0)  # + browInnerUp (worried), - browDown (stern)
+    mouth: Dist = const(0.0)  # + mouthSmile (corners up), - mouthFrown (down)
+    press: Dist = const(0.0)  # mouthPress: thinner, pressed lips
+
+
+# resting factor -> (blendshape for positive values, blendshape for negative ones)
+RESTING_BLENDSHAPES = {
+    "lids": ("eyeBlink", None),
+    "squint": ("eyeSquint", None),
+    "cheeks": ("cheekSquint", None),
+    "brows": ("browInnerUp", "browDown"),
+    "mouth": ("mouthSmile", "mouthFrown"),
+    "press": ("mouthPress", None),
+}
 
 
 class Beard(_IdentityFactors):
@@ -400,6 +422,7 @@ class Appearance(Section):
     brows: Brows = Brows()
     eyes: Eyes = Eyes()
     beard: Beard = Beard()
+    rest: RestingFace = RestingFace()
 
 
 class Background(Section):

@@ -16,7 +16,7 @@ import numpy as np
 
 from morphgen.colour import GREY_HAIR, hair_albedo, srgb8_to_linear
 from morphgen.config.distributions import Distribution
-from morphgen.config.schema import Appearance
+from morphgen.config.schema import RESTING_BLENDSHAPES, Appearance
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.identity import generator
@@ -94,9 +94,16 @@ class AppearanceSampler:
         rgb = np.clip(self._skin_mean + self._skin_basis[:, :k] @ color[:k], 0.0, 1.0)
         return _lightness_l_star(float(rgb @ np.array([0.2126, 0.7152, 0.0722])))
 
-    def lids(self, i: int) -> float:
-        """Identity ``i``'s resting blink weight (``appearance.eyes.lids``), in [0, 1]."""
-        return self._unit(i, "eyes.lids", self.cfg.eyes.lids)
+    def resting(self, i: int) -> dict[str, float]:
+        """Identity ``i``'s resting blendshape weights by ARKit base name (without ``_L``/
+        ``_R``), from ``appearance.rest``; each in [0, 1]."""
+        out: dict[str, float] = {}
+        for name, (up, down) in RESTING_BLENDSHAPES.items():
+            dist = getattr(self.cfg.rest, name)
+            value = float(np.clip(self._draw(i, f"rest.{name}", dist), -1.0, 1.0))
+            target = up if value >= 0 or down is None else down
+            out[target] = max(0.0, abs(value) if down is not None else value)
+        return out
 
     def age(self, i: int) -> float:
         """Identity ``i``'s age factor (wrinkles; the hair sampler greys hair with it)."""

@@ -53,9 +53,6 @@ def count_background_images(directory: Path, read_headers: bool = False) -> int:
         raise ConfigError(f"background.directory: {exc}") from None
 
 
-BLINKS = ("eyeBlink_L", "eyeBlink_R")  # the blendshapes the resting lids add to
-
-
 class _Draws:
     """The draw function of one image (or identity): a stream and a grid position per factor."""
 
@@ -142,7 +139,7 @@ class Sampler:
         draw = _Draws([self.seed, i, j], self.grid_positions(j))
         shape, color = self.identity(i)
         expression, blendshapes = self._expression(draw)
-        blendshapes = self._resting_lids(i, blendshapes)
+        blendshapes = self._resting_face(i, blendshapes)
         pose = cfg.pose
         hair, outfits = self.looks(i)
         worn = outfits[int(draw.rng("accessories.outfit").integers(len(outfits)))]
@@ -209,8 +206,7 @@ class Sampler:
         self._antagonists = name_pairs(bs.names if bs is not None else [], ANTAGONISTS)
         self._capped = name_pairs(bs.names if bs is not None else [], CAPPED_BY)
         self._companions = companions(bs.names if bs is not None else [])
-        names = bs.names if bs is not None else []
-        self._blinks = np.array([k for k, n in enumerate(names) if n in BLINKS], dtype=np.int64)
+        self._blendshape_index = {n: k for k, n in enumerate(bs.names if bs is not None else [])}
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
         ex = self.config.expression
@@ -237,14 +233,16 @@ class Sampler:
                 weights = np.clip(weights + strength * self._presets[k], 0.0, 1.0)
         return coeffs, weights.astype(np.float32)
 
-    def _resting_lids(self, i: int, weights: np.ndarray) -> np.ndarray:
-        """Blendshape weights with the identity's resting lids under each eyeBlink:
-        ``rest + (1 - rest) * w``, so a full blink stays full."""
-        if not len(self._blinks):
+    def _resting_face(self, i: int, weights: np.ndarray) -> np.ndarray:
+        """Blendshape weights over the identity's resting face (``appearance.rest``):
+        ``rest + (1 - rest) * w`` on both sides, so a full blink or smile stays full."""
+        if not self._blendshape_index:
             return weights
-        rest = self.appearance.lids(i)
         out = weights.copy()
-        out[self._blinks] = rest + (1.0 - rest) * out[self._blinks]
+        for base, rest in self.appearance.resting(i).items():
+            for k in (self._blendshape_index.get(base + side) for side in ("_L", "_R", "")):
+                if k is not None and rest > 0:
+                    out[k] = rest + (1.0 - rest) * out[k]
         return out
 
     def _camera(self, draw: _Draws) -> CameraParams:
