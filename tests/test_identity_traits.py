@@ -138,6 +138,11 @@ def test_the_resting_face_is_an_identity_trait_under_every_image(model):
     }
     sampler = Sampler(parse_config({**cfg, "expression": blink}), model)
     assert all(sampler.scene(i, 0).blendshapes[left] == 1.0 for i in range(8))
+    wide = {"neutral_probability": 0.0, "blendshapes": {"probability": 0.5}}
+    sampler = Sampler(parse_config({**cfg, "expression": wide}), model)
+    weights = np.stack([sampler.scene(i, j).blendshapes for i in range(8) for j in range(4)])
+    opened = weights[:, names.index("eyeWide_L")] > 0
+    assert opened.any() and not np.any(opened & (weights[:, left] > 0))  # wide eyes lift lids
     off = {name: 0 for name in ("lids", "squint", "cheeks", "brows", "mouth", "press")}
     plain = parse_config({**cfg, "appearance": {"rest": off}, "expression": neutral})
     assert not np.any(Sampler(plain, model).scene(0, 0).blendshapes)

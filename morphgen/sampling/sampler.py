@@ -235,13 +235,17 @@ class Sampler:
 
     def _resting_face(self, i: int, weights: np.ndarray) -> np.ndarray:
         """Blendshape weights over the identity's resting face (``appearance.rest``):
-        ``rest + (1 - rest) * w`` on both sides, so a full blink or smile stays full."""
+        ``rest + (1 - rest) * w`` on both sides, so a full blink or smile stays full; a
+        resting weight yields to an active antagonist (wide eyes lift resting lids)."""
         if not self._blendshape_index:
             return weights
         out = weights.copy()
         for base, rest in self.appearance.resting(i).items():
             for k in (self._blendshape_index.get(base + side) for side in ("_L", "_R", "")):
-                if k is not None and rest > 0:
+                opposed = any(
+                    weights[b if a == k else a] > 0 for a, b in self._antagonists if k in (a, b)
+                )
+                if k is not None and rest > 0 and not opposed:
                     out[k] = rest + (1.0 - rest) * out[k]
         return out
 
