@@ -153,6 +153,7 @@ class SceneParams:
     headwear: dict[str, Any] | None = None
     clothing: dict[str, Any] | None = None
     appearance: AppearanceParams | None = None  # None: per-vertex colour only
+    sex: str | None = None  # the identity's sex, female or male (``identities.sex``)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (arrays become lists)."""
@@ -208,4 +209,5 @@ class SceneParams:
             appearance=(
                 None if d.get("appearance") is None else AppearanceParams.from_dict(d["appearance"])
             ),
+            sex=d.get("sex"),
         )

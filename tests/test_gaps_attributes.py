@@ -120,3 +120,5 @@ def test_appearance_attributes_come_from_the_scene_parameters():
     sample = {"metadata": {"params": {"yaw": 1.0, "appearance": asdict(params)}}}
     assert sample_attributes(sample, None)["beard_type"] == 3.0
     assert "beard_type" not in sample_attributes({"metadata": {"params": {}}}, None)
+    assert sample_attributes({"metadata": {"params": {"sex": "male"}}}, None)["sex"] == 1.0
+    assert "0 female" in info("sex").text

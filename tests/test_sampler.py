@@ -154,7 +154,8 @@ def test_expression_presets_neutral_and_sparse_blendshapes():
                 "neutral_probability": 0,
                 "blendshapes": {"probability": 0},
                 "presets": {"probability": 1, "weights": {"smile": 1}},
-            }
+            },
+            "appearance": {"rest": {"lids": 0}},  # no resting face under the preset
         }
     )
     w = smile.scene(0, 0).blendshapes
@@ -188,7 +189,8 @@ def test_random_expressions_are_constrained_and_presets_are_not():
             "scale": 1.5,
             "max_radius": 2.0,
             "blendshapes": {"probability": 0.5, "max_active": 3},
-        }
+        },
+        "appearance": {"rest": {"lids": 0}},  # random activations only
     }
     s = sampler(cfg)
     index = {n: k for k, n in enumerate(ICT_NAMES)}

@@ -106,6 +106,23 @@ MAX_IDENTITIES = 10_000_000
 SHAPE_SPREAD = 1.4
 
 
+SEXES = ("female", "male")
+
+
+class Sex(Section):
+    """Each identity is feminine or masculine (drawn once per identity).
+
+    Real faces differ most between the sexes, and a recogniser keys on it, so the factors
+    that differ with sex are drawn together: hairstyle (``hair.styles``), balding, beard
+    (masculine only), brow shape and lip colour (``appearance``), and the face shape:
+    ``shape`` standard deviations along the model's masculinity direction, towards it for
+    masculine identities and away for feminine ones (``sampling/sex.py``; 0: off).
+    """
+
+    male_probability: Probability = 0.5
+    shape: Annotated[float, Field(ge=0.0, le=5.0)] = 1.5
+
+
 class Identities(Section):
     count: Annotated[int, Field(ge=1, le=MAX_IDENTITIES)] = 10
     # a distribution (rounded, at least 1) or the word ``grid``: one image per grid point
@@ -116,6 +133,7 @@ class Identities(Section):
     shape: Coefficients = Coefficients(scale=SHAPE_SPREAD)
     color: Coefficients = Coefficients()
     min_distance: MinDistance | None = None
+    sex: Sex = Sex()
 
     @field_validator("images_per_identity")
     @classmethod
@@ -322,13 +340,11 @@ class Skin(_IdentityFactors):
 
 
 class HairColour(_IdentityFactors):
-    """Hair colour of brows, lashes and beard (weights by name); greying grows with age."""
+    """Brows, lashes and beard take the scalp hair's colour (``hair.colour``: one hair
+    colour per identity, named by its melanin), greying with age; ``lightness`` multiplies
+    it (brows a little darker or lighter than the scalp)."""
 
-    colours: Annotated[dict[Literal[HAIR_COLOURS], Positive], NamedWeights] = _weights(  # type: ignore[valid-type]
-        ("black", 3.0), ("dark_brown", 3.0), ("brown", 2.0), ("light_brown", 1.0),
-        ("blond", 1.0), ("red", 0.4), ("grey", 0.3),
-    )  # fmt: skip
-    lightness: Dist = unif(0.8, 1.25)  # multiplier on the named colour
+    lightness: Dist = unif(0.8, 1.1)
 
 
 class Brows(_IdentityFactors):
@@ -349,6 +365,31 @@ class Eyes(_IdentityFactors):
     )
     pupil: Dist = unif(0.3, 0.5)  # pupil radius as a fraction of the iris radius
     lashes: Dist = unif(0.7, 1.3)  # eyelash length multiplier
+
+
+class RestingFace(_IdentityFactors):
+    """An identity's resting face: blendshape weights under every image of it (models with
+    ARKit-named blendshapes, like the default). Each applies to both sides (``_L``/``_R``)
+    as ``rest + (1 - rest) * w`` over the image's own weight ``w``; a signed factor picks
+    its blendshape by sign (see ``RESTING_BLENDSHAPES``)."""
+
+    lids: Dist = unif(0.0, 0.3)  # eyeBlink: upper lids lower (0: the model's wide stare)
+    squint: Dist = const(0.0)  # eyeSquint: lower lids higher
+    cheeks: Dist = const(0.0)  # cheekSquint: fuller cheeks under the eyes
+    brows: Dist = const(0.0)  # + browInnerUp (worried), - browDown (stern)
+    mouth: Dist = const(0.0)  # + mouthSmile (corners up), - mouthFrown (down)
+    press: Dist = const(0.0)  # mouthPress: thinner, pressed lips
+
+
+# resting factor -> (blendshape for positive values, blendshape for negative ones)
+RESTING_BLENDSHAPES = {
+    "lids": ("eyeBlink", None),
+    "squint": ("eyeSquint", None),
+    "cheeks": ("cheekSquint", None),
+    "brows": ("browInnerUp", "browDown"),
+    "mouth": ("mouthSmile", "mouthFrown"),
+    "press": ("mouthPress", None),
+}
 
 
 class Beard(_IdentityFactors):
@@ -381,6 +422,7 @@ class Appearance(Section):
     brows: Brows = Brows()
     eyes: Eyes = Eyes()
     beard: Beard = Beard()
+    rest: RestingFace = RestingFace()
 
 
 class Background(Section):

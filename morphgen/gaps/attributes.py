@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from morphgen.colour import srgb_to_linear
-from morphgen.config.schema import BEARD_TYPES, HAIR_COLOURS, IRIS_COLOURS
+from morphgen.config.schema import BEARD_TYPES, HAIR_COLOURS, IRIS_COLOURS, SEXES
 from morphgen.labels import LABELS
 from morphgen.labelsets import get_set, remap_table
 
@@ -62,6 +62,7 @@ INFO: dict[str, AttributeInfo] = {
     "iris_colour": AttributeInfo("category", _codes(IRIS_COLOURS, "iris colour")),
     "brow_colour": AttributeInfo("category", _codes(HAIR_COLOURS, "brow (hair) colour")),
     "beard_type": AttributeInfo("category", _codes(BEARD_TYPES, "facial hair")),
+    "sex": AttributeInfo("category", _codes(SEXES, "the identity's sex")),
     "images_per_identity": AttributeInfo("", "images of each identity", per="identity"),
     "identity_nn_distance": AttributeInfo(
         "",
@@ -199,6 +200,8 @@ def sample_attributes(sample: Mapping[str, Any], classes: MaskClasses | None) ->
         out.update(light_energy=energy, light_azimuth=azimuth, light_elevation=elevation)
     out["visible_landmarks"] = visible_landmarks(metadata)
     out.update(appearance_attributes(params.get("appearance")))
+    if params.get("sex") in SEXES:
+        out["sex"] = float(SEXES.index(params["sex"]))
     mask = sample.get("mask")
     if classes is not None and mask is not None:
         rgb = sample.get("rgb")

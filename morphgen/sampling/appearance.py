@@ -2,8 +2,10 @@
 
 Each factor has its own identity-level stream ``SeedSequence([seed, i], spawn_key=(crc32(
 "appearance.<section>.<factor>"),))``, so adding a factor leaves the others' draws alone.
-Named colours are anchors in 8-bit sRGB chosen by eye from photographs; the sampler jitters
-their lightness and greys hair with age.
+Iris colours are anchors in 8-bit sRGB chosen by eye from photographs; the sampler jitters
+their lightness. Brows, lashes and beard take the scalp hair's melanin colour (one hair
+colour per identity, greyed with age by the hair sampler); brows grey later than the scalp.
+Sex (``identities.sex``) ties beard, brow shape and lip colour to the identity's sex.
 """
 
 from __future__ import annotations
@@ -12,23 +14,14 @@ import functools
 
 import numpy as np
 
-from morphgen.colour import srgb8_to_linear
+from morphgen.colour import GREY_HAIR, hair_albedo, srgb8_to_linear
 from morphgen.config.distributions import Distribution
-from morphgen.config.schema import Appearance
+from morphgen.config.schema import RESTING_BLENDSHAPES, Appearance
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.identity import generator
-from morphgen.scene import AppearanceParams
+from morphgen.scene import AppearanceParams, HairParams
 
-HAIR_SRGB = {
-    "black": (26, 21, 19),
-    "dark_brown": (52, 36, 27),
-    "brown": (88, 60, 40),
-    "light_brown": (132, 98, 66),
-    "blond": (190, 154, 104),
-    "red": (140, 62, 34),
-    "grey": (150, 147, 143),
-}
 IRIS_SRGB = {
     "brown": (74, 44, 24),
     "hazel": (122, 88, 46),
@@ -36,8 +29,30 @@ IRIS_SRGB = {
     "blue": (84, 122, 160),
     "grey": (122, 132, 138),
 }
-GREY_HAIR = srgb8_to_linear((178, 176, 172))
-GREYING_FROM_AGE = 0.6  # hair starts greying above this age factor
+BROW_GREY = 0.6  # brows grey at this share of the scalp's grey
+# Sex-linked brow shape (thickness factor, mm added to the arch) and lip tint range
+BROWS_BY_SEX = {"female": (0.8, 1.0), "male": (1.1, -0.5)}
+LIPS_BY_SEX = {"female": (0.4, 1.0), "male": (0.0, 0.7)}
+# hair colour names by eumelanin (the first whose lower bound it reaches)
+EUMELANIN_NAMES = (
+    (0.8, "black"), (0.6, "dark_brown"), (0.4, "brown"), (0.25, "light_brown"), (0.0, "blond"),
+)  # fmt: skip
+
+
+def hair_colour_name(hair: HairParams) -> str:
+    """The name (``HAIR_COLOURS``) of a melanin hair colour: grey, red or by eumelanin."""
+    if hair.grey >= 0.5:
+        return "grey"
+    if hair.pheomelanin >= 0.45 and hair.eumelanin < 0.3:
+        return "red"
+    return next(name for low, name in EUMELANIN_NAMES if hair.eumelanin >= low)
+
+
+def hair_rgb(hair: HairParams, lightness: float) -> np.ndarray:
+    """Linear RGB of brows, lashes and beard: the scalp's melanin colour, greyed less."""
+    grey = BROW_GREY * hair.grey
+    rgb = (1.0 - grey) * hair_albedo(hair.eumelanin, hair.pheomelanin) + grey * GREY_HAIR
+    return np.clip(rgb * lightness, 0.0, 1.0)
 
 
 def _lightness_l_star(y: float) -> float:
@@ -79,36 +94,52 @@ class AppearanceSampler:
         rgb = np.clip(self._skin_mean + self._skin_basis[:, :k] @ color[:k], 0.0, 1.0)
         return _lightness_l_star(float(rgb @ np.array([0.2126, 0.7152, 0.0722])))
 
-    def __call__(self, i: int, color: np.ndarray) -> AppearanceParams | None:
+    def resting(self, i: int) -> dict[str, float]:
+        """Identity ``i``'s resting blendshape weights by ARKit base name (without ``_L``/
+        ``_R``), from ``appearance.rest``; each in [0, 1]."""
+        out: dict[str, float] = {}
+        for name, (up, down) in RESTING_BLENDSHAPES.items():
+            dist = getattr(self.cfg.rest, name)
+            value = float(np.clip(self._draw(i, f"rest.{name}", dist), -1.0, 1.0))
+            target = up if value >= 0 or down is None else down
+            out[target] = max(0.0, abs(value) if down is not None else value)
+        return out
+
+    def age(self, i: int) -> float:
+        """Identity ``i``'s age factor (wrinkles; the hair sampler greys hair with it)."""
+        return self._unit(i, "skin.age", self.cfg.skin.age)
+
+    def __call__(
+        self, i: int, color: np.ndarray, sex: str = "male", hair: HairParams | None = None
+    ) -> AppearanceParams | None:
+        """Identity ``i``'s factors, its brows and beard coloured like its ``hair``."""
         if not self.enabled:
             return None
         cfg = self.cfg
+        hair = HairParams() if hair is None else hair
         unit = functools.partial(self._unit, i)
-        age = unit("skin.age", cfg.skin.age)
-        hair = self._pick(i, "hair.colours", cfg.hair.colours)
         light = max(0.1, self._draw(i, "hair.lightness", cfg.hair.lightness))
-        hair_rgb = np.clip(srgb8_to_linear(HAIR_SRGB[hair]) * light, 0.0, 1.0)
-        grey = np.clip((age - GREYING_FROM_AGE) / (1.0 - GREYING_FROM_AGE), 0.0, 1.0)
-        hair_rgb = (1.0 - 0.7 * grey) * hair_rgb + 0.7 * grey * GREY_HAIR
         iris = self._pick(i, "eyes.iris", cfg.eyes.iris)
         iris_light = generator([self.seed, i], "appearance.eyes.iris_lightness").uniform(0.8, 1.2)
         iris_rgb = np.clip(srgb8_to_linear(IRIS_SRGB[iris]) * iris_light, 0.0, 1.0)
-        beard = self._pick(i, "beard.types", cfg.beard.types)
+        beard = self._pick(i, "beard.types", cfg.beard.types) if sex == "male" else "none"
         density = 0.0 if beard == "none" else unit("beard.density", cfg.beard.density)
+        thick, arch = BROWS_BY_SEX.get(sex, (1.0, 0.0))
+        lips = LIPS_BY_SEX.get(sex, (0.0, 1.0))
         return AppearanceParams(
             seed=int(generator([self.seed, i], "appearance.seed").integers(0, 2**31 - 1)),
             texture_size=int(cfg.texture_size),
-            age=age,
+            age=self.age(i),
             pores=unit("skin.pores", cfg.skin.pores),
             freckles=unit("skin.freckles", cfg.skin.freckles),
             moles=max(0, int(round(self._draw(i, "skin.moles", cfg.skin.moles)))),
             redness=unit("skin.redness", cfg.skin.redness),
-            lip_tint=unit("skin.lip_tint", cfg.skin.lip_tint),
+            lip_tint=lips[0] + (lips[1] - lips[0]) * unit("skin.lip_tint", cfg.skin.lip_tint),
             skin_tone=round(self.skin_tone(np.asarray(color, dtype=np.float64)), 3),
-            hair_colour=hair,
-            hair_rgb=tuple(round(float(v), 6) for v in hair_rgb),
-            brow_thickness=max(0.1, self._draw(i, "brows.thickness", cfg.brows.thickness)),
-            brow_arch=self._draw(i, "brows.arch", cfg.brows.arch),
+            hair_colour=hair_colour_name(hair),
+            hair_rgb=tuple(round(float(v), 6) for v in hair_rgb(hair, light)),
+            brow_thickness=max(0.1, thick * self._draw(i, "brows.thickness", cfg.brows.thickness)),
+            brow_arch=arch + self._draw(i, "brows.arch", cfg.brows.arch),
             brow_length=max(0.3, self._draw(i, "brows.length", cfg.brows.length)),
             brow_gap=self._draw(i, "brows.gap", cfg.brows.gap),
             brow_density=unit("brows.density", cfg.brows.density),

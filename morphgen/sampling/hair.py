@@ -53,22 +53,44 @@ def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
     return names[int(rng.choice(len(names), p=w / w.sum()))]
 
 
-def hair_params(cfg: Hair, draw: Draws) -> HairParams:
-    """The hairstyle and colour of one identity (``draw`` on its identity streams)."""
-    rng = draw.rng("hair")
-    if rng.random() >= cfg.probability:
-        return HairParams()
-    style = _pick(rng, cfg.styles)
-    length, volume = STYLE_SIZE_MM[style]
-    line, crown, col = cfg.hairline, cfg.crown, cfg.colour
-    receding = draw.rng("hair.hairline").random() < line.probability
-    bald_crown = draw.rng("hair.crown").random() < crown.probability
-    fringe = draw.rng("hair.fringe").random() < cfg.fringe_probability
+GREYING_FROM_AGE = 0.6  # above this age factor (``appearance.skin.age``) hair greys
+GREY_AT_AGE_ONE = 0.85  # the share of grey strands at age factor 1
+
+
+def age_grey(age: float) -> float:
+    """The share of grey strands that age alone gives (0 up to ``GREYING_FROM_AGE``)."""
+    return GREY_AT_AGE_ONE * float(np.clip((age - GREYING_FROM_AGE) / (1 - GREYING_FROM_AGE), 0, 1))
+
+
+def hair_params(cfg: Hair, draw: Draws, sex: str = "male", age: float = 0.0) -> HairParams:
+    """The hairstyle and colour of one identity (``draw`` on its identity streams).
+
+    ``sex`` picks the style weights (and whether the head may be bald or bald-ing);
+    ``age`` greys the hair (at least ``age_grey(age)``). A bald head keeps its colour
+    (the brows, lashes and beard have it)."""
+    col = cfg.colour
     eumelanin = draw.one("hair.colour.eumelanin", col.eumelanin)
     pheomelanin = draw.one("hair.colour.pheomelanin", col.pheomelanin)
     if draw.rng("hair.colour.red").random() < col.red_probability:
         eumelanin, pheomelanin = 0.05 * eumelanin, 0.5 + 0.5 * pheomelanin / 0.3
     greying = draw.rng("hair.colour.greying").random() < col.grey_probability
+    early = float(np.clip(draw.one("hair.colour.grey", col.grey), 0, 1)) if greying else 0.0
+    colour = {
+        "eumelanin": float(np.clip(eumelanin, 0, 1)),
+        "pheomelanin": float(np.clip(pheomelanin, 0, 1)),
+        "grey": max(early, age_grey(age)),
+    }
+    rng = draw.rng("hair")
+    masculine = sex == "male"
+    bald = draw.rng("hair.bald").random() < cfg.male_bald_probability and masculine
+    if rng.random() >= cfg.probability or bald:
+        return HairParams(**colour)
+    style = _pick(rng, getattr(cfg.styles, "male" if masculine else "female"))
+    length, volume = STYLE_SIZE_MM[style]
+    line, crown = cfg.hairline, cfg.crown
+    receding = draw.rng("hair.hairline").random() < line.probability and masculine
+    bald_crown = draw.rng("hair.crown").random() < crown.probability and masculine
+    fringe = draw.rng("hair.fringe").random() < cfg.fringe_probability
     return HairParams(
         style=style,
         length_mm=length * max(0.1, draw.one("hair.length_scale", cfg.length_scale)),
@@ -80,10 +102,8 @@ def hair_params(cfg: Hair, draw: Draws) -> HairParams:
         crown_mm=max(0.0, draw.one("hair.crown.mm", crown.mm)) if bald_crown else 0.0,
         fringe=float(np.clip(draw.one("hair.fringe", cfg.fringe), 0, 1)) if fringe else 0.0,
         density=max(0.1, draw.one("hair.density", cfg.density)),
-        eumelanin=float(np.clip(eumelanin, 0, 1)),
-        pheomelanin=float(np.clip(pheomelanin, 0, 1)),
-        grey=float(np.clip(draw.one("hair.colour.grey", col.grey), 0, 1)) if greying else 0.0,
         seed=int(rng.integers(0, 2**31 - 1)),
+        **colour,
     )
 
 

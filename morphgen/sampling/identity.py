@@ -18,6 +18,7 @@ import numpy as np
 from morphgen.config.schema import Identities
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.components import component_count
+from morphgen.sampling.sex import masculinity_direction
 
 
 def stream_key(name: str) -> int:
@@ -45,6 +46,12 @@ class IdentitySampler:
         self.space = space
         sd = np.sqrt(np.maximum(model.shape.variance[: self.k_shape].astype(np.float64), 0.0))
         self._rms_weights = sd / np.sqrt(model.n_vertices)
+        shift = cfg.sex.shape
+        self._masculine = (
+            masculinity_direction(model, self.k_shape, cfg.shape.scale) * shift
+            if shift > 0
+            else np.zeros(self.k_shape)
+        )
         self._accepted: list[tuple[np.ndarray, np.ndarray]] = []
         self._features = np.zeros((64, self._feature_dim()), dtype=np.float64)  # grows x2
 
@@ -57,11 +64,17 @@ class IdentitySampler:
             return shape.astype(np.float64) * self._rms_weights
         return np.concatenate([shape, color]).astype(np.float64)
 
+    def sex(self, i: int) -> str:
+        """Identity ``i``'s sex, ``female`` or ``male`` (``identities.sex``)."""
+        male = generator([self.seed, i], "identities.sex").random() < self.cfg.sex.male_probability
+        return "male" if male else "female"
+
     def _candidates(self, i: int):
         shape_rng = generator([self.seed, i], "identity.shape")
         color_rng = generator([self.seed, i], "identity.color")
+        offset = self._masculine if self.sex(i) == "male" else -self._masculine
         while True:
-            shape = shape_rng.standard_normal(self.k_shape) * self.cfg.shape.scale
+            shape = shape_rng.standard_normal(self.k_shape) * self.cfg.shape.scale + offset
             color = color_rng.standard_normal(self.k_color) * self.cfg.color.scale
             yield shape.astype(np.float32), color.astype(np.float32)
 

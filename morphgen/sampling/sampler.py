@@ -139,6 +139,7 @@ class Sampler:
         draw = _Draws([self.seed, i, j], self.grid_positions(j))
         shape, color = self.identity(i)
         expression, blendshapes = self._expression(draw)
+        blendshapes = self._resting_face(i, blendshapes)
         pose = cfg.pose
         hair, outfits = self.looks(i)
         worn = outfits[int(draw.rng("accessories.outfit").integers(len(outfits)))]
@@ -163,7 +164,12 @@ class Sampler:
             hair=hair,
             **worn,
             appearance=self.identity_appearance(i, color),
+            sex=self.sex(i),
         )
+
+    def sex(self, i: int) -> str:
+        """Identity ``i``'s sex, ``female`` or ``male`` (``identities.sex``)."""
+        return self.identities.sex(i)
 
     def looks(self, i: int) -> tuple[HairParams, list[dict[str, Any]]]:
         """Identity ``i``'s hair and its outfits (from its own streams; the last one kept)."""
@@ -171,13 +177,15 @@ class Sampler:
             own = _Draws([self.seed, i], {})
             acc = self.config.accessories
             outfits = [outfit(acc, own, k) for k in range(acc.sets)]
-            self._looks = (i, (hair_params(self.config.hair, own), outfits))
+            hair = hair_params(self.config.hair, own, self.sex(i), self.appearance.age(i))
+            self._looks = (i, (hair, outfits))
         return self._looks[1]
 
     def identity_appearance(self, i: int, color: np.ndarray):
         """Identity ``i``'s ``AppearanceParams`` (cached for consecutive images of it)."""
         if self._appearance_cache[0] != i:
-            self._appearance_cache = (i, self.appearance(i, color))
+            appearance = self.appearance(i, color, self.sex(i), self.looks(i)[0])
+            self._appearance_cache = (i, appearance)
         return self._appearance_cache[1]
 
     # ------------------------------------------------------------------- factors
@@ -198,6 +206,7 @@ class Sampler:
         self._antagonists = name_pairs(bs.names if bs is not None else [], ANTAGONISTS)
         self._capped = name_pairs(bs.names if bs is not None else [], CAPPED_BY)
         self._companions = companions(bs.names if bs is not None else [])
+        self._blendshape_index = {n: k for k, n in enumerate(bs.names if bs is not None else [])}
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
         ex = self.config.expression
@@ -223,6 +232,22 @@ class Sampler:
                 strength = max(0.0, draw.one("expression.presets.strength", ex.presets.strength))
                 weights = np.clip(weights + strength * self._presets[k], 0.0, 1.0)
         return coeffs, weights.astype(np.float32)
+
+    def _resting_face(self, i: int, weights: np.ndarray) -> np.ndarray:
+        """Blendshape weights over the identity's resting face (``appearance.rest``):
+        ``rest + (1 - rest) * w`` on both sides, so a full blink or smile stays full; a
+        resting weight yields to an active antagonist (wide eyes lift resting lids)."""
+        if not self._blendshape_index:
+            return weights
+        out = weights.copy()
+        for base, rest in self.appearance.resting(i).items():
+            for k in (self._blendshape_index.get(base + side) for side in ("_L", "_R", "")):
+                opposed = any(
+                    weights[b if a == k else a] > 0 for a, b in self._antagonists if k in (a, b)
+                )
+                if k is not None and rest > 0 and not opposed:
+                    out[k] = rest + (1.0 - rest) * out[k]
+        return out
 
     def _camera(self, draw: _Draws) -> CameraParams:
         cam = self.config.camera

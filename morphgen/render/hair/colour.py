@@ -1,11 +1,5 @@
-"""Hair colour: a melanin-style albedo and the highlight that runs along the strands.
-
-Albedo: the absorption of a fibre is a mix of eumelanin (brown-black) and pheomelanin
-(red-yellow) with the absorption spectra of d'Eon et al., "An Energy-Conserving Hair
-Reflectance Model" (EGSR 2011): eumelanin (0.419, 0.697, 1.37) and pheomelanin
-(0.187, 0.4, 1.05) per unit concentration for R, G, B. Light crosses a fibre about
-``PATH`` units, a little is scattered back white (the cuticle), so black hair is not
-pure black and blond is pale yellow.
+"""Hair colour: the melanin-style albedo (``morphgen.colour.hair_albedo``) and the highlight
+that runs along the strands.
 
 Highlight (Kajiya-Kay): a strand with tangent ``T`` reflects the light towards the half
 vector ``H`` by ``sin(T, H) ** shininess``; it depends on the strand's direction, not on
@@ -17,18 +11,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-EUMELANIN = np.array([0.419, 0.697, 1.37])
-PHEOMELANIN = np.array([0.187, 0.4, 1.05])
-PATH = 4.0
-CUTICLE = 0.025  # white share scattered at the surface
-GREY_HAIR = np.array([0.45, 0.44, 0.41])  # an unpigmented strand (linear RGB)
+from morphgen.colour import GREY_HAIR, hair_albedo
+
+__all__ = ["GREY_HAIR", "add_strand_highlight", "hair_albedo"]
+
 SHININESS = 80.0
-
-
-def hair_albedo(eumelanin: float, pheomelanin: float) -> np.ndarray:
-    """Linear RGB albedo of hair with these melanin concentrations (each in [0, 1])."""
-    sigma = PATH * (float(eumelanin) * 2.5 * EUMELANIN + float(pheomelanin) * PHEOMELANIN)
-    return CUTICLE + (0.85 - CUTICLE) * np.exp(-sigma)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
