@@ -82,10 +82,15 @@ class ShardContext:
         """Render shard ``index`` and write it under ``out_dir``; its manifest entry.
 
         The stages ``sampling``, ``render``, ``encode`` and ``write`` are timed on ``clock``
-        (the renderer times its own steps in ``Renderer.stage_seconds``).
+        (the renderer times its own steps in ``Renderer.stage_seconds``). The freed pages
+        of the shard's arrays go back to the system at the end (``release_free_memory``).
         """
-        with clock.stage("write"):
-            return write_shard(out_dir, index, self._samples(index, clock), self.output, clock)
+        try:
+            with clock.stage("write"):
+                samples = self._samples(index, clock)
+                return write_shard(out_dir, index, samples, self.output, clock)
+        finally:
+            release_free_memory()
 
     def _samples(self, index: int, clock: StageClock) -> Iterator[Sample]:
         """Shard ``index``'s samples, each rendered when the writer asks for it."""
@@ -139,7 +144,4 @@ def release_free_memory() -> None:
 
 def run_shard(spec: JobSpec, index: int) -> ShardEntry:
     """The shard task that executors send to workers."""
-    try:
-        return context_for(spec).run(index, Path(spec.out_dir))
-    finally:
-        release_free_memory()
+    return context_for(spec).run(index, Path(spec.out_dir))
