@@ -57,3 +57,18 @@ def test_hair_hangs_below_the_ears(head, style, length, most):
     sideways = np.hypot(seg[..., 0], seg[..., 2]) > np.abs(seg[..., 1])
     assert low.sum() > 500
     assert sideways[low].mean() < most
+
+
+@pytest.mark.parametrize(
+    ("style", "length", "volume"), [("short", 50, 9), ("medium", 125, 12), ("long", 250, 14)]
+)
+def test_no_strand_flies_off_the_head(head, style, length, volume):
+    """Down to halfway from the head's centre to the chin, every strand point of a style that
+    hugs the head lies within its volume (+ 5 mm) of the head's surface (the nearest mesh
+    vertex): strands that left the hugging band used to fly straight out, 28-61 mm off."""
+    p = HairParams(style=style, length_mm=length, volume_mm=volume, parting=0.3, fringe=0.5)
+    pts = grow(head, p, PROFILES[style], np.random.default_rng(5)).points.reshape(-1, 3)
+    upper = pts[:, 1] > head.centre[1] + 0.5 * (head.chin_y - head.centre[1])
+    distance, _ = cKDTree(head.vertices).query(pts[upper].astype(np.float64))
+    assert upper.sum() > 1000
+    assert distance.max() <= volume + 5.0

@@ -37,7 +37,7 @@ class Profile:
     segments: int
     lift: float  # how steeply a strand leaves the scalp (0 = flat)
     gravity: float  # bend towards -y per mm of length
-    hug: float  # strands within this many mm above their layer are pulled onto it
+    hug: bool  # strands above their layer are pulled onto it (down to the ears)
     back: float  # weight of combing backwards (against sideways from the parting)
     curl_radius_mm: float  # helix radius at curl = 1
     curl_wavelength_mm: float
@@ -48,14 +48,14 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "buzz": Profile(0, 1, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0),
-    "short": Profile(1300, 5, 0.35, 0.004, 12.0, 0.8, 2.5, 14.0, 1.5, 0.45),
-    "medium": Profile(1400, 10, 0.3, 0.012, 15.0, 0.5, 3.0, 22.0, 2.0, 0.4),
-    "long": Profile(1400, 12, 0.3, 0.02, 15.0, 0.4, 3.0, 30.0, 2.4, 0.4),
-    "curly": Profile(1100, 16, 0.25, 0.008, 10.0, 0.5, 4.5, 22.0, 2.0, 0.55),
-    "afro": Profile(1500, 12, 3.0, 0.0, 0.0, 0.3, 2.5, 9.0, 2.0, 0.8, kink=0.9),
-    "ponytail": Profile(1000, 14, 0.1, 0.0, 10.0, 1.0, 3.0, 30.0, 2.0, 0.35, "ponytail"),
-    "bun": Profile(1000, 12, 0.1, 0.0, 10.0, 1.0, 2.0, 20.0, 2.0, 0.35, "bun"),
+    "buzz": Profile(0, 1, 0.0, 0.0, False, 1.0, 0.0, 1.0, 1.0, 1.0),
+    "short": Profile(1300, 5, 0.35, 0.004, True, 0.8, 2.5, 14.0, 1.5, 0.45),
+    "medium": Profile(1400, 10, 0.3, 0.012, True, 0.5, 3.0, 22.0, 2.0, 0.4),
+    "long": Profile(1400, 12, 0.3, 0.02, True, 0.4, 3.0, 30.0, 2.4, 0.4),
+    "curly": Profile(1100, 16, 0.25, 0.008, True, 0.5, 4.5, 22.0, 2.0, 0.55),
+    "afro": Profile(1500, 12, 3.0, 0.0, False, 0.3, 2.5, 9.0, 2.0, 0.8, kink=0.9),
+    "ponytail": Profile(1000, 14, 0.1, 0.0, True, 1.0, 3.0, 30.0, 2.0, 0.35, "ponytail"),
+    "bun": Profile(1000, 12, 0.1, 0.0, True, 1.0, 2.0, 20.0, 2.0, 0.35, "bun"),
 }
 
 
@@ -175,10 +175,10 @@ def _free(
         full = np.clip((head.front_at(q) - recession_mm) / fill, 0.0, 1.0)
         rise = np.minimum(1.0, i * step[:, 0] / rise_mm)
         lift = (ROOT_LIFT_MM + height * full) * rise
-        if prof.hug > 0:
+        if prof.hug:
             ti, pi, r = head.bins(q)
             floor = head.radius[ti, pi] + lift
-            near = (r > floor) & (r < floor + prof.hug) & (q[:, 1] > hug_y)
+            near = (r > floor) & (q[:, 1] > hug_y)
             q[near] = head.centre + (q[near] - head.centre) * (floor[near] / r[near])[:, None]
         # long hair frames the face, never falls over it: pushed aside in front of the face
         over = (q[:, 1] < brow) & (q[:, 2] > face_z) & ~fringe
