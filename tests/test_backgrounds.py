@@ -44,6 +44,29 @@ def test_structured_kinds_are_not_flat(kind):
     assert np.median([img.std(axis=(0, 1)).max() for img in imgs]) > 0.02
 
 
+def _detail(img: np.ndarray) -> float:
+    """Mean absolute difference of neighbouring pixels: the fine detail of an image."""
+    return float(np.abs(np.diff(img, axis=0)).mean() + np.abs(np.diff(img, axis=1)).mean())
+
+
+@pytest.mark.parametrize("kind", ["texture", "clutter", "noise"])
+def test_defocus_blurs_more_with_sigma_and_keeps_the_colour(kind):
+    src = BackgroundSource()
+    for seed in range(4):
+        imgs = [src.image({"kind": kind, "seed": seed, "defocus": s}, 128, 128) for s in (0, 2, 6)]
+        details = [_detail(img) for img in imgs]
+        assert details[0] > details[1] > details[2]
+        for img in imgs[1:]:
+            assert img.dtype == np.float32 and 0.0 <= img.min() and img.max() <= 1.0
+            np.testing.assert_allclose(img.mean((0, 1)), imgs[0].mean((0, 1)), atol=0.02)
+    # sigma is per 256 px: the same spec at twice the size blurs twice as many pixels
+    small = src.image({"kind": kind, "seed": 1, "defocus": 3}, 64, 64)
+    large = src.image({"kind": kind, "seed": 1, "defocus": 3}, 128, 128)
+    sharp_small = src.image({"kind": kind, "seed": 1}, 64, 64)
+    sharp_large = src.image({"kind": kind, "seed": 1}, 128, 128)
+    assert _detail(large) / _detail(sharp_large) < _detail(small) / _detail(sharp_small)
+
+
 def test_directory_order_is_sorted_by_relative_path_and_recursive(tmp_path):
     colours = {"b/2.png": RED, "a.jpg": BLUE, "b/1.webp": GREEN, "c/d/e.bmp": GREY}
     for name, colour in colours.items():
