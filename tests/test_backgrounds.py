@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from morphgen.errors import MorphgenError
-from morphgen.render.backgrounds import PROCEDURAL_KINDS, BackgroundSource
+from morphgen.render.backgrounds import PROCEDURAL_KINDS, BackgroundSource, _defocus
 
 RED, BLUE, GREEN, GREY = (255, 0, 0), (0, 0, 255), (0, 255, 0), (128, 128, 128)
 
@@ -59,12 +59,11 @@ def test_defocus_blurs_more_with_sigma_and_keeps_the_colour(kind):
         for img in imgs[1:]:
             assert img.dtype == np.float32 and 0.0 <= img.min() and img.max() <= 1.0
             np.testing.assert_allclose(img.mean((0, 1)), imgs[0].mean((0, 1)), atol=0.02)
-    # sigma is per 256 px: the same spec at twice the size blurs twice as many pixels
-    small = src.image({"kind": kind, "seed": 1, "defocus": 3}, 64, 64)
-    large = src.image({"kind": kind, "seed": 1, "defocus": 3}, 128, 128)
-    sharp_small = src.image({"kind": kind, "seed": 1}, 64, 64)
-    sharp_large = src.image({"kind": kind, "seed": 1}, 128, 128)
-    assert _detail(large) / _detail(sharp_large) < _detail(small) / _detail(sharp_small)
+    # sigma is per 256 px of the larger side: at 512 x 384 px, defocus 3 is a 6 px blur
+    sharp = src.image({"kind": kind, "seed": 1}, 512, 384)
+    blurred = src.image({"kind": kind, "seed": 1, "defocus": 3}, 512, 384)
+    np.testing.assert_array_equal(blurred, _defocus(sharp, 6.0))
+    assert _detail(_defocus(sharp, 5.0)) > _detail(blurred) > _detail(_defocus(sharp, 7.0))
 
 
 def test_directory_order_is_sorted_by_relative_path_and_recursive(tmp_path):

