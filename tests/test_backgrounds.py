@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from morphgen.errors import MorphgenError
-from morphgen.render.backgrounds import PROCEDURAL_KINDS, BackgroundSource
+from morphgen.render.backgrounds import PROCEDURAL_KINDS, BackgroundSource, _defocus
 
 RED, BLUE, GREEN, GREY = (255, 0, 0), (0, 0, 255), (0, 255, 0), (128, 128, 128)
 
@@ -42,6 +42,28 @@ def test_procedural_is_deterministic_varied_and_in_range(kind):
 def test_structured_kinds_are_not_flat(kind):
     imgs = [BackgroundSource().image({"kind": kind, "seed": s}, 64, 64) for s in range(8)]
     assert np.median([img.std(axis=(0, 1)).max() for img in imgs]) > 0.02
+
+
+def _detail(img: np.ndarray) -> float:
+    """Mean absolute difference of neighbouring pixels: the fine detail of an image."""
+    return float(np.abs(np.diff(img, axis=0)).mean() + np.abs(np.diff(img, axis=1)).mean())
+
+
+@pytest.mark.parametrize("kind", ["texture", "clutter", "noise"])
+def test_defocus_blurs_more_with_sigma_and_keeps_the_colour(kind):
+    src = BackgroundSource()
+    for seed in range(4):
+        imgs = [src.image({"kind": kind, "seed": seed, "defocus": s}, 128, 128) for s in (0, 2, 6)]
+        details = [_detail(img) for img in imgs]
+        assert details[0] > details[1] > details[2]
+        for img in imgs[1:]:
+            assert img.dtype == np.float32 and 0.0 <= img.min() and img.max() <= 1.0
+            np.testing.assert_allclose(img.mean((0, 1)), imgs[0].mean((0, 1)), atol=0.02)
+    # sigma is per 256 px of the larger side: at 512 x 384 px, defocus 3 is a 6 px blur
+    sharp = src.image({"kind": kind, "seed": 1}, 512, 384)
+    blurred = src.image({"kind": kind, "seed": 1, "defocus": 3}, 512, 384)
+    np.testing.assert_array_equal(blurred, _defocus(sharp, 6.0))
+    assert _detail(_defocus(sharp, 5.0)) > _detail(blurred) > _detail(_defocus(sharp, 7.0))
 
 
 def test_directory_order_is_sorted_by_relative_path_and_recursive(tmp_path):

@@ -275,6 +275,24 @@ def test_backgrounds_from_a_directory_or_procedural(tmp_path):
         sampler({"background": {"directory": str(tmp_path / "empty")}})
 
 
+def test_background_defocus_is_drawn_for_detailed_kinds_only():
+    kinds = {"solid": 1, "texture": 1, "noise": 1}
+    uniform = {"dist": "uniform", "low": 2.0, "high": 3.0}
+    s = sampler({"background": {"kinds": kinds, "defocus": uniform}})
+    specs = [s.scene(0, j).background for j in range(60)]
+    blurred = [b for b in specs if b["kind"] in ("texture", "noise")]
+    assert blurred and all(2.0 <= b["defocus"] <= 3.0 for b in blurred)
+    assert all("defocus" not in b for b in specs if b["kind"] == "solid")
+    # the kind and seed streams are the same with and without a defocus distribution
+    sharp = sampler({"background": {"kinds": kinds, "defocus": 0.0}})
+    assert [(b["kind"], b["seed"]) for b in specs] == [
+        (b["kind"], b["seed"]) for b in (sharp.scene(0, j).background for j in range(60))
+    ]
+    grid_values = {"dist": "grid", "values": [0.0, 4.0]}
+    grid = sampler({"background": {"kinds": {"texture": 1}, "defocus": grid_values}})
+    assert [grid.scene(0, j).background["defocus"] for j in range(4)] == [0.0, 4.0, 0.0, 4.0]
+
+
 # ----------------------------------------------------------------- illumination
 def sphere(n: int = 4000) -> np.ndarray:
     """Fibonacci points on the unit sphere (near-uniform)."""

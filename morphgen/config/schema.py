@@ -37,6 +37,7 @@ Positive = Annotated[float, Field(gt=0.0)]
 BACKENDS = ("auto", "cpu", "egl", "osmesa")
 CENTRING = ("none", "facebox", "landmarks")
 BACKGROUND_KINDS = ("gradient", "texture", "clutter", "solid", "noise")
+DEFOCUSED_KINDS = ("texture", "clutter", "noise")  # blurred by background.defocus
 FORMATS = ("webdataset", "hdf5", "folders")
 IMAGE_FORMATS = ("png", "jpg")
 DEPTH_MODES = ("none", "png16", "npy")
@@ -433,6 +434,9 @@ class Background(Section):
     kinds: dict[Literal[BACKGROUND_KINDS], Positive] = Field(
         default_factory=lambda: {kind: 1.0 for kind in BACKGROUND_KINDS}
     )
+    # Gaussian blur sigma of the DEFOCUSED_KINDS (texture, clutter, noise), in
+    # pixels per 256 px of the frame's larger side: a wall out of focus behind the face
+    defocus: Dist = unif(1.5, 4.0)
 
     @field_validator("kinds")
     @classmethod
@@ -541,6 +545,7 @@ class Config(Section):
                 for k, item in enumerate(obj):
                     walk(item, f"{path}.{k}")
 
-        for section in ("expression", "pose", "camera", "illumination", "appearance", "augment"):
+        sections = ("expression", "pose", "camera", "illumination", "appearance", "background")
+        for section in (*sections, "augment"):
             walk(getattr(self, section), section)
         return found

@@ -24,7 +24,7 @@ import numpy as np
 from morphgen.config.backgrounds import background_files, check_headers
 from morphgen.config.distributions import Distribution
 from morphgen.config.presets import ANTAGONISTS, CAPPED_BY, JAW_COMPANIONS
-from morphgen.config.schema import Augment, Config
+from morphgen.config.schema import DEFOCUSED_KINDS, Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.appearance import AppearanceSampler
@@ -292,7 +292,10 @@ class Sampler:
         kinds = list(bg.kinds)
         w = np.asarray([bg.kinds[k] for k in kinds], dtype=float)
         kind = kinds[int(rng.choice(len(kinds), p=w / w.sum()))]
-        return {"kind": kind, "seed": int(rng.integers(0, 2**31 - 1))}
+        spec = {"kind": kind, "seed": int(rng.integers(0, 2**31 - 1))}
+        if kind in DEFOCUSED_KINDS:
+            spec["defocus"] = max(0.0, draw.one("background.defocus", bg.defocus))
+        return spec
 
 
 def limit_radius(z: np.ndarray, radius: float | None) -> np.ndarray:
