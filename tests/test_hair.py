@@ -242,3 +242,21 @@ def test_identities_sharing_a_shape_keep_their_own_skin(small):
     skin = (a.mask == LABEL_IDS["skin"]) & (b.mask == LABEL_IDS["skin"])
     assert a.rgb[skin].mean() != b.rgb[skin].mean()
     np.testing.assert_array_equal(b.rgb, Renderer(small, "cpu").render(dark).rgb)
+
+
+def test_shirt_v_opening_narrows_smoothly(default):
+    """Below the collar's corner a shirt's V narrows steadily down the frame: no widening
+    and no steps of the torso's ring rows (they made a jagged, inverted V)."""
+    shirt = {"kind": "shirt", "color": [0.3, 0.3, 0.6]}
+    scene = _scene(HairParams(), yaw=0.0, size=256, clothing=shirt)
+    cloth = Renderer(default, "cpu").render(scene).mask == LABEL_IDS["clothing"]
+    centre = cloth.shape[1] // 2
+    widths = []
+    for row in cloth:
+        left, right = np.flatnonzero(row[:centre]), np.flatnonzero(row[centre:])
+        if len(left) and len(right) and not row[centre]:
+            widths.append(centre + right[0] - left[-1])
+    below_corner = np.array(widths[int(np.argmax(widths)) + 4 :])
+    assert len(below_corner) >= 15
+    steps = np.diff(below_corner)
+    assert (steps <= 0).all() and (steps >= -4).all(), below_corner

@@ -18,7 +18,10 @@ AROUND = 48  # ring vertices
 # (drop below the collar, extra half-width, extra half-depth) in mm: collar -> shoulders -> chest
 RINGS = ((0, 0, 0), (8, 12, 4), (22, 50, 14), (40, 100, 28), (62, 130, 40), (95, 140, 45),
          (400, 140, 45))  # fmt: skip
+RING_SLOPE = (0.0, 0.6, 0.5, 0.3, 0.1, 0.0, 0.0)  # upward tilt of each ring's normals
 COLLAR_DROP_MM = {"tshirt": 30.0, "sweater": 15.0, "shirt": 28.0}
+# the shirt's V: its point this far below the collar, its top this wide (radians either side)
+V_DEPTH_MM, V_HALF_ANGLE = 40.0, 0.55
 
 
 def clothing_layer(head: Head, neck: np.ndarray, spec: dict) -> Layer | None:
@@ -32,24 +35,25 @@ def clothing_layer(head: Head, neck: np.ndarray, spec: dict) -> Layer | None:
     a0 = (ring[:, 0].max() - ring[:, 0].min()) / 2 + 3.0
     b0 = (ring[:, 2].max() - ring[:, 2].min()) / 2 + 3.0
     phi = np.linspace(0.0, 2 * np.pi, AROUND, endpoint=False)  # 0 = front (+z)
-    rows = []
-    for drop, da, db in RINGS:
-        rows.append(np.stack([cx + (a0 + da) * np.sin(phi), np.full(AROUND, y0 - drop),
-                              cz + (b0 + db) * np.cos(phi)], axis=1))  # fmt: skip
-    vertices = np.concatenate(rows)
     n_rings = len(RINGS)
+    ring_drop, ring_da, ring_db = np.array(RINGS, dtype=np.float64).T
+    drop = np.repeat(ring_drop[:, None], AROUND, axis=1)
+    if kind == "shirt":  # a V opening in front: the rings above it follow its straight edges
+        front = np.minimum(phi, 2 * np.pi - phi)
+        v_edge = V_DEPTH_MM * np.clip(1.0 - front / V_HALF_ANGLE, 0.0, None)
+        drop = np.maximum(drop, v_edge[None, :])
+    half_width = a0 + np.interp(drop, ring_drop, ring_da)
+    half_depth = b0 + np.interp(drop, ring_drop, ring_db)
+    vertices = np.stack(
+        [cx + half_width * np.sin(phi), y0 - drop, cz + half_depth * np.cos(phi)], axis=-1
+    ).reshape(-1, 3)
     i = np.arange(n_rings - 1)[:, None] * AROUND
     k = np.arange(AROUND)[None, :]
     a, b = i + k, i + (k + 1) % AROUND
     c, d = a + AROUND, b + AROUND
-    quads = np.stack([a, c, b, b, c, d], axis=-1).reshape(n_rings - 1, AROUND, 2, 3)
-    keep = np.ones((n_rings - 1, AROUND), dtype=bool)
-    if kind == "shirt":  # a V opening in front, down to the chest
-        front = np.minimum(phi, 2 * np.pi - phi)
-        keep[:3] &= front[None, :] > np.array([0.5, 0.4, 0.2])[:, None]
-    triangles = quads[keep].reshape(-1, 3)
+    triangles = np.stack([a, c, b, b, c, d], axis=-1).reshape(-1, 3)
     normals = vertices - np.array([cx, 0.0, cz])
-    slope = np.repeat([0.0, 0.6, 0.5, 0.3, 0.1, 0.0, 0.0], AROUND)  # shoulders face up
+    slope = np.interp(drop, ring_drop, RING_SLOPE).ravel()  # shoulders face up
     normals[:, 1] = slope * np.linalg.norm(normals[:, [0, 2]], axis=1)
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
     albedo = _albedo(np.asarray(spec["color"], dtype=np.float64), vertices, phi, kind, n_rings)
