@@ -1,9 +1,10 @@
 """The ``cpu`` backend: a numba z-buffer rasteriser with a supersampled visibility buffer.
 
-Each image is rasterised once into an ``s x s`` supersampled buffer holding the visible
-triangle of every sample (by default ``s = 3``, 9 samples per pixel, for images up to
-384 px, and ``s = 2``, as many samples as 4x multisampling, above). The per-pixel
-resolve then derives everything from that one buffer:
+Each image is rasterised once into a supersampled buffer holding the visible triangle of
+every sample: by default 5 samples per pixel (its centre and a 4-sample rotated grid,
+``rotated_pattern``) for images up to 384 px, and a 2 x 2 grid (as many samples as 4x
+multisampling) above; ``CpuBackend(s)`` forces an ``s x s`` grid. The per-pixel resolve
+then derives everything from that one buffer:
 
 - ``alpha``: the covered fraction of the pixel's samples (anti-aliased coverage);
 - ``color``: the mean colour of the covered samples, interpolated perspective-correctly

@@ -1,8 +1,10 @@
 """numba kernels of the CPU rasteriser: a supersampled z-buffer and its per-pixel resolve.
 
-Coordinates: the sample grid is the image grid refined ``s`` times in each direction;
-sample (r, c) has its centre at ``((c + 0.5) / s, (r + 0.5) / s)`` in image coordinates
-(origin top-left, v down). For odd ``s`` a pixel's middle sample sits on its centre.
+Coordinates: the cell grid is the image grid refined ``s`` times in each direction; cell
+(r, c) has its centre at ``((c + 0.5) / s, (r + 0.5) / s)`` in image coordinates (origin
+top-left, v down). A cell holds one sample at its centre (an ``s x s`` grid; for odd ``s``
+a pixel's middle sample sits on its centre) or, with ``s = 1``, a stamp of samples at
+fixed offsets from it (the rotated grid; see ``rasterize``).
 
 Depth test: the larger ``1 / z`` wins (``z = -Z``, distance along the camera axis);
 ``1 / z`` is affine in screen space, so interpolating it with screen-space weights is
