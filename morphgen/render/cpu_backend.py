@@ -23,7 +23,7 @@ Only the projected mesh's bounding box is cleared and resolved per frame.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -59,12 +59,12 @@ class SamplePattern:
     shape: tuple[int, int]
     tile: int
 
-    @property
+    @cached_property
     def centre(self) -> np.ndarray:
         """The pixel centre (x, y) from its corner in sample space."""
         return np.full(2, self.scale / 2)
 
-    @property
+    @cached_property
     def order(self) -> np.ndarray:
         """Sample indices by distance to the pixel centre (ties in scan order)."""
         d = ((self.positions - self.centre) ** 2).sum(axis=1)
