@@ -37,7 +37,7 @@ def _frame(labels: np.ndarray, verts: np.ndarray, tris: np.ndarray) -> Frame:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("supersample", [2, 3])
+@pytest.mark.parametrize("supersample", [None, 2, 3])
 def test_culled_layers_draw_as_without_culling(supersample):
     rng = np.random.default_rng(0)
     # the head: a wall at 100 mm over the middle of the image, in many small triangles

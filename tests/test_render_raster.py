@@ -48,16 +48,16 @@ def backend() -> CpuBackend:
     return CpuBackend()
 
 
-@pytest.fixture(scope="module", params=[2, 3])
+@pytest.fixture(scope="module", params=[None, 2, 3])
 def any_backend(request) -> CpuBackend:
-    """Both supersampling factors (2 x 2 is the default above 384 px)."""
+    """The default patterns (5-sample rotated grid up to 384 px, 2 x 2 above) and 3 x 3."""
     return CpuBackend(request.param)
 
 
 def test_supersampling_follows_the_image_size():
     auto = CpuBackend()
-    assert auto.samples_per_side(256, 384) == 3 and auto.samples_per_side(512, 300) == 2
-    assert CpuBackend(4).samples_per_side(64, 1024) == 4
+    assert auto.pattern(256, 384).name == "rotated5" and auto.pattern(512, 300).name == "2x2"
+    assert CpuBackend(4).pattern(64, 1024).name == "4x4"
 
 
 def test_nearer_plane_wins_and_labels_are_exact(any_backend):

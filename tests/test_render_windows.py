@@ -82,7 +82,7 @@ def check_empty_window(backend) -> None:
     assert np.allclose(raster.color[..., 0], 0.6, atol=0.01)
 
 
-@pytest.mark.parametrize("supersample", [2, 3])
+@pytest.mark.parametrize("supersample", [None, 2, 3])
 def test_cpu_backend_draws_windowed_triangles_only_inside_their_window(supersample):
     backend = CpuBackend(supersample)
     check(backend.draw(frame()), exact=True)  # the pixel centre decides for every sample
