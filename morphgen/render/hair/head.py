@@ -17,6 +17,10 @@ from morphgen.labels import LABEL_IDS
 
 THETA_BINS = 64  # polar angle bins, 0 = straight up
 PHI_BINS = 128  # azimuth bins around the vertical axis, 0 = straight ahead (+z)
+# The direction map's k-d tree: larger leaves, split at the middle. The same nearest points;
+# most direction bins lie far from the scalp, where small leaves cost many visits (per
+# identity 70 -> 43 ms CPU on the BFM-sized model, 24 -> 26 ms on the default one).
+TREE = {"leafsize": 64, "balanced_tree": False}
 HAIR_FREE = ("left_eye", "right_eye", "inner_mouth", "teeth")  # inside the head
 RIM_SHARE = 0.08  # the scalp's front rim: this share of it nearest the forehead
 RIM_SEARCH_MM = 25.0  # how far the rim is looked for before searching the whole scalp
@@ -164,7 +168,7 @@ def _nearest_scalp_map(head: Head, scalp: np.ndarray) -> np.ndarray:
     rays = np.stack([np.sin(t) * np.sin(f), np.cos(t), np.sin(t) * np.cos(f)], axis=-1)
     rel = head.vertices[scalp] - head.centre
     rel /= np.maximum(np.linalg.norm(rel, axis=1, keepdims=True), 1e-9)
-    _, nearest = cKDTree(rel).query(rays.reshape(-1, 3), k=1)
+    _, nearest = cKDTree(rel, **TREE).query(rays.reshape(-1, 3), k=1)
     return head.front_mm[scalp][nearest].reshape(THETA_BINS, PHI_BINS)
 
 
