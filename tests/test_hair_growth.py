@@ -7,7 +7,7 @@ import pytest
 from scipy.spatial import cKDTree
 
 from morphgen.model.load import load_model
-from morphgen.render.hair.grow import PROFILES, grow
+from morphgen.render.hair.grow import PROFILES, grow, hang_y
 from morphgen.render.hair.head import build_head
 from morphgen.render.normals import vertex_normals
 from morphgen.scene import HairParams
@@ -72,3 +72,19 @@ def test_no_strand_flies_off_the_head(head, style, length, volume):
     distance, _ = cKDTree(head.vertices).query(pts[upper].astype(np.float64))
     assert upper.sum() > 1000
     assert distance.max() <= volume + 5.0
+
+
+@pytest.mark.parametrize(("style", "length"), [("medium", 125), ("long", 250)])
+def test_hanging_hair_falls_down_not_over_the_face(head, style, length):
+    """Below the ears (``hang_y``) medium and long strands fall as one mass: per mm they drop,
+    they travel at most 0.02 mm forwards (towards the face) and 0.2 mm sideways in all.
+    Strands that kept the direction they had when they left the head fanned out over the
+    cheeks as separate lines: 0.27 (medium) and 0.07 (long) mm forwards per mm of drop."""
+    p = HairParams(style=style, length_mm=length, volume_mm=14, parting=0.4, fringe=0.5, seed=5)
+    pts = grow(head, p, PROFILES[style], np.random.default_rng(5)).points.astype(np.float64)
+    seg = np.diff(pts, axis=1)
+    low = pts[:, :-1, 1] < hang_y(head)
+    drop = -seg[..., 1][low].sum()
+    assert low.sum() > 500 and drop > 0
+    assert np.maximum(seg[..., 2], 0.0)[low].sum() / drop <= 0.02
+    assert np.hypot(seg[..., 0], seg[..., 2])[low].sum() / drop <= 0.2

@@ -27,6 +27,10 @@ ROOT_LIFT_MM = 0.8  # the innermost layer's height above the scalp
 # over sparse hair stands alone: a loop in the air over the head.
 RISE_MM = 45.0
 FILL_MM = 90.0
+# Below the ears hair hangs: each step turns a strand this share of the way to falling
+# straight down (tilted out from the head's axis by HANG_OUT), so neighbours fall together.
+HANG_TURN = 0.6
+HANG_OUT = 0.12
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,12 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
     return Strands(pts.astype(np.float32), layer, rng.normal(1.0, 0.08, s).clip(0.7, 1.3))
 
 
+def hang_y(head: Head) -> float:
+    """Height below which hair hangs instead of hugging the head: halfway from the head's
+    centre down to the chin (about the ear lobes)."""
+    return float(head.centre[1] + 0.5 * (head.chin_y - head.centre[1]))
+
+
 def _free(
     head: Head, roots: np.ndarray, d: np.ndarray, height: np.ndarray, length: np.ndarray,
     prof: Profile, fringe: np.ndarray, brow: float, recession_mm: float,
@@ -168,9 +178,11 @@ def _free(
     face_z = head.centre[2] + 0.2 * (head.front_z - head.centre[2])
     # below the ears hair hangs from the head, not hugging it (hugging led strands round the
     # jaw to the front: whiskers at the cheeks)
-    hug_y = head.centre[1] + 0.5 * (head.chin_y - head.centre[1])
+    hug_y = hang_y(head)
     for i in range(1, k + 1):
         d = _unit(d - (prof.gravity * step) * UP + prof.kink * rng.normal(size=d.shape))
+        if prof.hug:
+            d = _hang(head, p, d, hug_y)
         q = p + step * d
         full = np.clip((head.front_at(q) - recession_mm) / fill, 0.0, 1.0)
         rise = np.minimum(1.0, i * step[:, 0] / rise_mm)
@@ -193,6 +205,23 @@ def _free(
         d = _unit(q - p)
         pts[:, i] = p = q
     return pts
+
+
+def _hang(head: Head, p: np.ndarray, d: np.ndarray, hug_y: float) -> np.ndarray:
+    """Directions of strands below ``hug_y`` turned towards falling straight down, a little
+    out from the head's axis and never forwards: neighbours fall side by side as one mass
+    beside and behind the jaw instead of fanning out over the cheeks."""
+    below = p[:, 1] < hug_y
+    if not below.any():
+        return d
+    out = p[below] - head.centre
+    out[:, 1] = 0.0
+    fall = _unit(_unit(out) * HANG_OUT - UP)
+    turned = _unit((1.0 - HANG_TURN) * d[below] + HANG_TURN * fall)
+    turned[:, 2] = np.minimum(turned[:, 2], 0.0)
+    d = d.copy()
+    d[below] = _unit(turned)
+    return d
 
 
 def _gathered(

@@ -15,7 +15,7 @@ import numpy as np
 
 from morphgen.labels import LABEL_IDS
 from morphgen.render.hair.colour import GREY_HAIR, hair_albedo
-from morphgen.render.hair.grow import PROFILES, Profile, Strands, grow, root_mask
+from morphgen.render.hair.grow import PROFILES, Profile, Strands, grow, hang_y, root_mask
 from morphgen.render.hair.head import Head
 from morphgen.render.layers import Layer
 from morphgen.scene import HairParams
@@ -24,6 +24,7 @@ HAIR = LABEL_IDS["hair"]
 HAIRLINE_TAPER_MM = 12.0  # the shell rises from the hairline over this plus its height
 SHINE = 0.22  # strand highlight strength
 DETAIL_PX = 256  # image size at which strands have their profile's count and width
+HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 
 
@@ -118,6 +119,8 @@ def _ribbons(
     t = np.linspace(0.0, 1.0, n)[None, :]
     # narrow at the root, widest where the strand hangs free, narrowing to the tip
     profile = (0.7 + 0.8 * np.sqrt(t)) * (1.0 - 0.7 * t**3)
+    # hanging strands lie side by side in a sheet: wider there, so that the sheet closes
+    profile = profile * np.where(pts[..., 1] < hang_y(head), HANG_WIDTH, 1.0)
     width = prof.width_mm * profile * rng.uniform(0.7, 1.3, (s, 1))
     base = np.where((rng.random(s) < grey)[:, None], GREY_HAIR, colour)
     root = 0.35 + 0.65 * np.clip(t / 0.3, 0.0, 1.0)  # shadow at the roots
