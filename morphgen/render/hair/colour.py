@@ -1,5 +1,5 @@
-"""Hair colour: the melanin-style albedo (``morphgen.colour.hair_albedo``) and the highlight
-that runs along the strands.
+"""Hair colour: the highlight that runs along the strands (the melanin-style albedo is
+``morphgen.colour.hair_albedo``).
 
 Highlight (Kajiya-Kay): a strand with tangent ``T`` reflects the light towards the half
 vector ``H`` by ``sin(T, H) ** shininess``; it depends on the strand's direction, not on
@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from morphgen.colour import GREY_HAIR, hair_albedo
-
-__all__ = ["GREY_HAIR", "add_strand_highlight", "hair_albedo"]
 
 SHININESS = 80.0
 

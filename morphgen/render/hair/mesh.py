@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from morphgen.colour import GREY_HAIR, hair_albedo
 from morphgen.labels import LABEL_IDS
-from morphgen.render.hair.colour import GREY_HAIR, hair_albedo
 from morphgen.render.hair.grow import PROFILES, Profile, Strands, grow, hang_y, root_mask
 from morphgen.render.hair.head import Head
 from morphgen.render.layers import Layer
