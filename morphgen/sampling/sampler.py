@@ -92,6 +92,7 @@ class Sampler:
         self.grid_size = int(np.prod([len(g) for _, g in self.grids])) if self.grids else 1
         self.lights = LightPrior(config.illumination)
         self._looks: tuple[int, Any] = (-1, None)
+        self._rest: tuple[int, dict[str, float]] = (-1, {})
         self._check_expression()
         bg = config.background
         self.background_count = 0
@@ -239,8 +240,10 @@ class Sampler:
         resting weight yields to an active antagonist (wide eyes lift resting lids)."""
         if not self._blendshape_index:
             return weights
+        if self._rest[0] != i:  # an identity's own draws: once for its consecutive images
+            self._rest = (i, self.appearance.resting(i))
         out = weights.copy()
-        for base, rest in self.appearance.resting(i).items():
+        for base, rest in self._rest[1].items():
             for k in (self._blendshape_index.get(base + side) for side in ("_L", "_R", "")):
                 opposed = any(
                     weights[b if a == k else a] > 0 for a, b in self._antagonists if k in (a, b)
