@@ -124,6 +124,11 @@ def _blur(img: Image.Image, radius: float) -> Image.Image:
     """``img`` under a Gaussian blur of ``radius`` pixels."""
     if radius < HALF_SIZE_BLUR_PX:
         return img.filter(ImageFilter.GaussianBlur(radius))
+    return _half_size_blur(img, radius)
+
+
+def _half_size_blur(img: Image.Image, radius: float) -> Image.Image:
+    """A Gaussian blur of ``radius`` pixels made at half resolution, scaled back up."""
     small = img.reduce(2).filter(ImageFilter.GaussianBlur(radius / 2.0))
     return small.resize(img.size, Image.Resampling.BILINEAR)
 
@@ -135,8 +140,7 @@ def _defocus(rgb: np.ndarray, sigma: float) -> np.ndarray:
     scaled = rgb * np.float32(255.0)
     scaled += np.float32(0.5)
     img = Image.fromarray(scaled.astype(np.uint8))
-    small = img.reduce(2).filter(ImageFilter.GaussianBlur(sigma / 2.0))
-    out = np.asarray(small.resize(img.size, Image.Resampling.BILINEAR), dtype=np.float32)
+    out = np.asarray(_half_size_blur(img, sigma), dtype=np.float32)
     out *= np.float32(1.0 / 255.0)
     return out
 
