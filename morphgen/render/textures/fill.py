@@ -14,9 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.linalg import splu
-from scipy.spatial import cKDTree
 
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
@@ -46,6 +43,11 @@ class BrowFill:
 
 def brow_fill(model: MorphableModel, atlas: Atlas) -> BrowFill | None:
     """The brow patches of ``model`` (None without brow regions)."""
+    # here: workers of models without UVs never build textures, nor load these
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.linalg import splu
+    from scipy.spatial import cKDTree
+
     regions = model.regions
     if regions is None:
         return None
@@ -56,7 +58,7 @@ def brow_fill(model: MorphableModel, atlas: Atlas) -> BrowFill | None:
     fillable = np.isin(regions, [LABEL_IDS[name] for name in FILLED_LABELS])
     near = cKDTree(mean[brows]).query(mean, distance_upper_bound=MARGIN_MM)[0] < MARGIN_MM
     inside = fillable & near
-    graph = _adjacency(model.triangles, fillable)  # skin only: never the eyes' colours
+    graph = vertex_adjacency(model.triangles, fillable)  # skin only: never the eyes' colours
     touches = (graph @ inside.astype(np.float64)) > 0
     outside = touches & ~inside
     patch, boundary = np.flatnonzero(inside), np.flatnonzero(outside)
@@ -72,8 +74,10 @@ def brow_fill(model: MorphableModel, atlas: Atlas) -> BrowFill | None:
     return BrowFill(patch, boundary, weights, texels)
 
 
-def _adjacency(triangles: np.ndarray, keep: np.ndarray):
+def vertex_adjacency(triangles: np.ndarray, keep: np.ndarray):
     """The symmetric 0/1 adjacency (CSR) of the mesh's vertices where ``keep``."""
+    from scipy.sparse import coo_matrix
+
     t = triangles
     rows = np.concatenate([t[:, 0], t[:, 1], t[:, 2], t[:, 1], t[:, 2], t[:, 0]])
     cols = np.concatenate([t[:, 1], t[:, 2], t[:, 0], t[:, 0], t[:, 1], t[:, 2]])

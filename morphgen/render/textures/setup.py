@@ -10,7 +10,7 @@ from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.render.texture_atlas import Atlas, bake_atlas
 from morphgen.render.textures.canvas import Canvas
-from morphgen.render.textures.fill import BrowFill, brow_fill
+from morphgen.render.textures.fill import BrowFill, brow_fill, vertex_adjacency
 from morphgen.render.textures.skin import FRONT_Z_MM, skin_fields, smoothstep
 
 SKIN_LABELS = (
@@ -59,14 +59,9 @@ class TextureSetup:
 
 def _components(model: MorphableModel) -> np.ndarray:
     """The connected mesh component of every vertex."""
-    t = model.triangles
-    n = model.n_vertices
-    rows = np.concatenate([t[:, 0], t[:, 1], t[:, 2]])
-    cols = np.concatenate([t[:, 1], t[:, 2], t[:, 0]])
-    from scipy.sparse import coo_matrix  # here: workers of models without UVs skip scipy.sparse
-    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.csgraph import connected_components  # here: models without UVs skip it
 
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    graph = vertex_adjacency(model.triangles, np.ones(model.n_vertices, dtype=bool))
     return connected_components(graph, directed=False)[1]
 
 
