@@ -545,7 +545,14 @@ class Config(Section):
                 for k, item in enumerate(obj):
                     walk(item, f"{path}.{k}")
 
-        sections = ("expression", "pose", "camera", "illumination", "appearance", "background")
-        for section in (*sections, "augment"):
+        for section in (
+            "expression",
+            "pose",
+            "camera",
+            "illumination",
+            "appearance",
+            "background",
+            "augment",
+        ):
             walk(getattr(self, section), section)
         return found
