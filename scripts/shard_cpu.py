@@ -4,7 +4,8 @@ Runs the pipeline's own shard step (``ShardContext.run``) on the benchmark's con
 BFM-sized synthetic model, every output, WebDataset) in this one process: a warm-up shard,
 then ``--shards`` timed ones. CPU time (user + system) hardly depends on how many other
 jobs share the cores, so running it alternately in two checkouts compares them fairly on
-a busy machine; the stage times are wall-clock ms per image.
+a busy machine; the stage times are wall-clock ms per image. ``--model default
+--no-textures`` against ``--model default`` is the textures' cost on the default model.
 """
 
 from __future__ import annotations
@@ -30,10 +31,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shards", type=int, default=3, help="timed shards of 32 images")
     parser.add_argument("--size", type=int, default=256, help="image width and height")
+    parser.add_argument(
+        "--model", choices=("bfm", "default"), default="bfm", help="BFM-sized or default model"
+    )
+    parser.add_argument(
+        "--no-textures", action="store_true", help="appearance.textures off (per-vertex colour)"
+    )
     args = parser.parse_args()
     opts = BenchOptions()
-    model = bfm_sized_model(cache_dir(opts))
+    model = bfm_sized_model(cache_dir(opts)) if args.model == "bfm" else None
     config = bench_config(model, args.size, "cpu", opts.per_shard * (args.shards + 1), opts)
+    if args.no_textures:
+        look = config.appearance.model_copy(update={"textures": False})
+        config = config.model_copy(update={"appearance": look})
     with tempfile.TemporaryDirectory(prefix="morphgen-shard-cpu-") as tmp:
         out = Path(tmp)
         ctx = ShardContext(JobSpec(config, tmp, "cpu"))
