@@ -5,7 +5,8 @@ A background is a pure function of its spec (``SceneParams.background``) and the
 relative-path order (the index is taken modulo the number of files), and
 ``{"kind": "gradient" | "texture" | "clutter" | "solid" | "noise", "seed": 123}`` is drawn
 from ``numpy.random.default_rng(seed)``, then blurred by ``"defocus"`` (a Gaussian sigma in
-pixels per 256 px of the larger side; absent or 0: sharp). Images come back as (H, W, 3)
+pixels per 256 px of the larger side; absent or 0: sharp). An image out of focus is drawn
+at half size, blurred there and scaled up. Images come back as (H, W, 3)
 float32 sRGB in [0, 1].
 """
 
@@ -67,10 +68,21 @@ class BackgroundSource:
         if kind not in PROCEDURAL_KINDS:
             raise MorphgenError(f"background kind {kind!r}: expected one of {', '.join(KINDS)}")
         rng = np.random.default_rng(int(spec.get("seed", 0)))
-        out = np.asarray(_GENERATORS[kind](rng, width, height), dtype=np.float32)
-        out = np.clip(out, 0.0, 1.0, out=out)
         sigma = float(spec.get("defocus", 0.0)) * max(width, height) / 256.0
-        return out if sigma <= 0.0 else _defocus(out, sigma)
+        if sigma > 0.0:  # out of focus: drawn at half size, where the blur is made anyway
+            small = _draw(kind, rng, (width + 1) // 2, (height + 1) // 2, pixel=2)
+            return _defocus_half(small, sigma, width, height)
+        return _draw(kind, rng, width, height)
+
+
+def _draw(kind: str, rng: np.random.Generator, width: int, height: int, pixel: int = 1):
+    """A procedural image of ``kind``, float32 in [0, 1], drawn with ``pixel`` x ``pixel``
+    output pixels to a pixel (only the noise kind's grain depends on it)."""
+    if kind == "noise":
+        out = _noise(rng, width, height, pixel)
+    else:
+        out = np.asarray(_GENERATORS[kind](rng, width, height), dtype=np.float32)
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def _load_cover(path: Path, width: int, height: int) -> np.ndarray:
@@ -133,14 +145,15 @@ def _half_size_blur(img: Image.Image, radius: float) -> Image.Image:
     return small.resize(img.size, Image.Resampling.BILINEAR)
 
 
-def _defocus(rgb: np.ndarray, sigma: float) -> np.ndarray:
-    """``rgb`` (float32 in [0, 1]) out of focus: a Gaussian blur of ``sigma`` pixels, made at
-    half resolution (defocus leaves no detail that the halving would lose; 2.4 against 4.8
-    ms at 256 px for sigma 1.5)."""
-    scaled = rgb * np.float32(255.0)
+def _defocus_half(small: np.ndarray, sigma: float, width: int, height: int) -> np.ndarray:
+    """A ``width`` x ``height`` image out of focus by a Gaussian blur of ``sigma`` pixels,
+    from ``small`` (float32 in [0, 1]) drawn at half that size: the blur is made there and
+    scaled up, as a half-resolution blur of the full-size image would be (defocus leaves no
+    detail that the halving loses), and the kind is drawn on a quarter of the pixels."""
+    scaled = small * np.float32(255.0)
     scaled += np.float32(0.5)
-    img = Image.fromarray(scaled.astype(np.uint8))
-    out = np.asarray(_half_size_blur(img, sigma), dtype=np.float32)
+    img = Image.fromarray(scaled.astype(np.uint8)).filter(ImageFilter.GaussianBlur(sigma / 2.0))
+    out = np.asarray(img.resize((width, height), Image.Resampling.BILINEAR), dtype=np.float32)
     out *= np.float32(1.0 / 255.0)
     return out
 
@@ -198,11 +211,13 @@ def _texture(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     return _ramp(t, a, b)
 
 
-def _noise(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+def _noise(rng: np.random.Generator, width: int, height: int, pixel: int = 1) -> np.ndarray:
+    """Grain over a wall colour; drawn with ``pixel`` x ``pixel`` output pixels to a pixel,
+    the grain is their mean (1 / ``pixel`` of the standard deviation)."""
     base = _indoor_colour(rng)
     # uniform grain of standard deviation sigma: looks the same as Gaussian grain per pixel
     # and is drawn about 3x faster (0.9 against 2.7 ms at 256 px)
-    sigma = rng.uniform(0.03, 0.2)
+    sigma = rng.uniform(0.03, 0.2) / pixel
     grain = rng.random((height, width, 3), dtype=np.float32)
     grain -= np.float32(0.5)
     grain *= np.float32(sigma * np.sqrt(12.0))
@@ -213,7 +228,7 @@ def _noise(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
         img = Image.fromarray(np.clip(grain, 0.0, 255.0, out=grain).astype(np.uint8))
         grain = np.asarray(_blur(img, blur), dtype=np.float32)
         grain -= np.float32(128.0)
-        grain *= np.float32((1.0 + blur) / 255.0)
+        grain *= np.float32((1.0 + blur * pixel) / 255.0)
     grain += base
     return grain
 
