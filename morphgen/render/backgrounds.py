@@ -159,14 +159,16 @@ def _defocus_half(small: np.ndarray, sigma: float, width: int, height: int) -> n
 
 
 def _ramp(t: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Blend colour ``a`` (t = 0) to ``b`` (t = 1) per pixel, float32."""
-    out = t.astype(np.float32, copy=False)[..., None] * (b - a).astype(np.float32)
-    out += a.astype(np.float32)
-    return out
+    """Blend colour ``a`` (t = 0) to ``b`` (t = 1) per pixel, float32 (a channel at a time:
+    NumPy broadcasts over a last axis of 3 about ten times slower)."""
+    t = t.astype(np.float32, copy=False)
+    a, d = a.astype(np.float32), (b - a).astype(np.float32)
+    return np.stack([t * d[c] + a[c] for c in range(3)], axis=-1)
 
 
 def _solid(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
-    return np.broadcast_to(_indoor_colour(rng), (height, width, 3)).copy()
+    row = np.tile(_indoor_colour(rng), width)  # one row, then the rows (see _ramp)
+    return np.tile(row, (height, 1)).reshape(height, width, 3)
 
 
 def _gradient(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
