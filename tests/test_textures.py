@@ -219,3 +219,17 @@ def test_textured_brows_come_only_from_the_drawn_strands():
     assert luminance[brows].mean() >= 0.96 * luminance[forehead].mean()
     vertex_only = base @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
     assert vertex_only[brows].mean() < 0.9 * vertex_only[forehead].mean()
+
+
+def test_sclera_lies_in_shade_under_the_upper_lid_and_in_the_corners():
+    from morphgen.render.textures.eyes import IRIS_RADIUS_MM, sclera_shade
+
+    beside = np.array([[IRIS_RADIUS_MM + 0.5, -1.0, 0.0]])
+    assert sclera_shade(beside)[0] == pytest.approx(1.0)  # beside the iris, level with it
+    heights = np.array([[IRIS_RADIUS_MM + 0.5, y, 0.0] for y in np.linspace(-4, 8, 25)])
+    up = sclera_shade(heights)
+    assert (np.diff(up) <= 0).all() and up[-1] < 0.75  # darker towards the upper lid
+    across = np.array([[x, -1.0, 0.0] for x in np.linspace(0, 18, 25)])
+    side = sclera_shade(across)
+    assert (np.diff(side) <= 0).all() and side[-1] < 0.85  # and towards the corners
+    assert sclera_shade(np.array([[18.0, 8.0, 0.0]]))[0] > 0.5  # shade, never black

@@ -1,5 +1,6 @@
 """Eyes painted on each eyeball's texels: iris with fibres, collarette and limbal ring,
-the pupil, and a sclera that reddens towards its edge.
+the pupil, and a sclera that reddens towards its edge and lies in shade under the upper lid
+and in the corners.
 
 The eyeball is the mesh component of the pupil landmark; the iris is a disc of
 ``IRIS_RADIUS_MM`` around the pupil landmark in the face's frontal plane (the mean shape
@@ -30,11 +31,20 @@ def paint_eyes(
         front = d[:, 2] > -6.0
         grain = rng.uniform(-1.0, 1.0, len(r)).astype(np.float32)
         red = smoothstep(IRIS_RADIUS_MM + 2.0, IRIS_RADIUS_MM + 10.0, r) + 0.3 * (1 - front)
-        sclera = SCLERA * (1.0 + 0.03 * grain)[:, None]
+        sclera = SCLERA * (sclera_shade(d) * (1.0 + 0.03 * grain))[:, None]
         colour = sclera * (1.0 - np.clip(red, 0, 1)[:, None] * [0.0, 0.12, 0.14])
         k = np.flatnonzero(front & (r < IRIS_RADIUS_MM + 0.3))
         colour[k] += _iris(params, d[k], r[k], grain[k], phase, colour[k])
         albedo[eye.texels] = colour.astype(np.float32)
+
+
+def sclera_shade(d: np.ndarray) -> np.ndarray:
+    """How much light reaches the sclera at offsets ``d`` (mm) from the pupil: less towards
+    the upper lid, whose lashes and fold shade the eyeball, and towards the corners, deep in
+    the socket (an eye's white is never a flat white)."""
+    lid = 0.3 * smoothstep(0.0, 6.0, d[:, 1])
+    corners = 0.2 * smoothstep(IRIS_RADIUS_MM + 1.0, IRIS_RADIUS_MM + 9.0, np.abs(d[:, 0]))
+    return (1.0 - lid) * (1.0 - corners)
 
 
 def _iris(params, d, r, grain, phase, sclera) -> np.ndarray:
