@@ -233,3 +233,24 @@ def test_sclera_lies_in_shade_under_the_upper_lid_and_in_the_corners():
     side = sclera_shade(across)
     assert (np.diff(side) <= 0).all() and side[-1] < 0.85  # and towards the corners
     assert sclera_shade(np.array([[18.0, 8.0, 0.0]]))[0] > 0.5  # shade, never black
+
+
+def test_full_beard_has_sideburns_and_a_soft_cheek_line():
+    """A full beard rises in front of the ear up to the temple's hair, and its cheek line,
+    which runs steeply up to the sideburn, fades as softly across as a level edge does."""
+    from morphgen.render.textures.setup import beard_zone
+
+    model = load_model(None)
+    frame = texture_setup(model, 64).atlas.frame
+    lm = {n: frame[model.landmarks[f"ibug{n:02d}"]] for n in range(1, 69)}
+    ear = 0.5 * (lm[1] + np.array([-1.0, 1.0, 1.0]) * lm[17])  # both sides folded on x < 0
+    ys = np.linspace(ear[1] - 20.0, ear[1] + 5.0, 11)
+    burn = np.stack([np.full_like(ys, ear[0] + 4.0), ys, np.full_like(ys, ear[2])], axis=1)
+    assert beard_zone(lm, "full", burn).min() > 0.9
+    eye_y = np.mean([lm[n][1] for n in range(37, 49)])
+    xs = np.linspace(35.0, 75.0, 81)  # 0.5 mm apart across the cheek, below the eyes
+    line = np.stack([xs, np.full_like(xs, eye_y - 10.0), np.full_like(xs, -60.0)], axis=1)
+    zone = beard_zone(lm, "full", line)
+    assert zone.max() > 0.9 and zone.min() < 0.1  # the line crosses the edge
+    # a level edge (5 mm, smoothstep over 6.5) rises at most 0.23 per mm: no steeper here
+    assert np.abs(np.diff(zone)).max() < 0.12
