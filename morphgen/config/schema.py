@@ -82,6 +82,21 @@ class Coefficients(Section):
     scale: Annotated[float, Field(ge=0.0)] = 1.0
 
 
+class ColorCoefficients(Coefficients):
+    """Colour components, and ``lightness``: the CIE L* range of the mean skin albedo. A draw
+    outside it is moved towards the mean colour onto the nearest bound (real skin spans
+    about L* 25-80; a Gaussian draw's tails reach black and paper white). Null: no bound."""
+
+    lightness: tuple[Annotated[float, Field(ge=0.0, le=100.0)], ...] | None = (25.0, 80.0)
+
+    @field_validator("lightness")
+    @classmethod
+    def _range(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and (len(value) != 2 or value[0] >= value[1]):
+            raise ValueError("expected [low, high] with low < high (CIE L*, 0-100)")
+        return value
+
+
 class MinDistance(Section):
     """Reject identities closer than ``distance`` to any lower-index identity.
 
@@ -132,7 +147,7 @@ class Identities(Section):
         Field(union_mode="left_to_right"),
     ] = const(8)
     shape: Coefficients = Coefficients(scale=SHAPE_SPREAD)
-    color: Coefficients = Coefficients()
+    color: ColorCoefficients = ColorCoefficients()
     min_distance: MinDistance | None = None
     sex: Sex = Sex()
 

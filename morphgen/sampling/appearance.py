@@ -17,9 +17,9 @@ import numpy as np
 from morphgen.colour import GREY_HAIR, hair_albedo, srgb8_to_linear
 from morphgen.config.distributions import Distribution
 from morphgen.config.schema import RESTING_BLENDSHAPES, Appearance
-from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.identity import generator
+from morphgen.sampling.skin_tone import SkinTone
 from morphgen.scene import AppearanceParams, HairParams
 
 IRIS_SRGB = {
@@ -55,12 +55,6 @@ def hair_rgb(hair: HairParams, lightness: float) -> np.ndarray:
     return np.clip(rgb * lightness, 0.0, 1.0)
 
 
-def _lightness_l_star(y: float) -> float:
-    """CIE L* of a linear luminance in [0, 1]."""
-    f = y ** (1.0 / 3.0) if y > 216 / 24389 else (24389 / 27 * y + 16) / 116
-    return float(116.0 * f - 16.0)
-
-
 class AppearanceSampler:
     """``AppearanceParams`` of identity ``i``, or None where the model has no UVs."""
 
@@ -68,13 +62,7 @@ class AppearanceSampler:
         self.cfg = cfg
         self.seed = seed
         self.enabled = bool(cfg.textures) and model.uv is not None
-        skin = np.arange(model.n_vertices)
-        if model.regions is not None and (model.regions == LABEL_IDS["skin"]).any():
-            skin = np.flatnonzero(model.regions == LABEL_IDS["skin"])
-        rows = (3 * skin[:, None] + np.arange(3)).reshape(-1)
-        self._skin_mean = model.color.mean[rows].reshape(-1, 3).mean(axis=0)
-        scaled = model.color.scaled_basis[rows]
-        self._skin_basis = scaled.reshape(len(skin), 3, -1).mean(axis=0)  # (3, k)
+        self.skin_tone = SkinTone(model)
 
     def _draw(self, i: int, name: str, dist: Distribution) -> float:
         return float(dist.sample(generator([self.seed, i], f"appearance.{name}"), 1)[0])
@@ -87,12 +75,6 @@ class AppearanceSampler:
         p = np.asarray([weights[n] for n in names], dtype=np.float64)
         rng = generator([self.seed, i], f"appearance.{name}")
         return names[int(rng.choice(len(names), p=p / p.sum()))]
-
-    def skin_tone(self, color: np.ndarray) -> float:
-        """CIE L* of the identity's mean skin albedo (from its colour coefficients)."""
-        k = min(len(color), self._skin_basis.shape[1])
-        rgb = np.clip(self._skin_mean + self._skin_basis[:, :k] @ color[:k], 0.0, 1.0)
-        return _lightness_l_star(float(rgb @ np.array([0.2126, 0.7152, 0.0722])))
 
     def resting(self, i: int) -> dict[str, float]:
         """Identity ``i``'s resting blendshape weights by ARKit base name (without ``_L``/

@@ -19,6 +19,7 @@ from morphgen.config.schema import Identities
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.components import component_count
 from morphgen.sampling.sex import masculinity_direction
+from morphgen.sampling.skin_tone import SkinTone
 
 
 def stream_key(name: str) -> int:
@@ -52,6 +53,7 @@ class IdentitySampler:
             if shift > 0
             else np.zeros(self.k_shape)
         )
+        self._tone = SkinTone(model)
         self._accepted: list[tuple[np.ndarray, np.ndarray]] = []
         self._features = np.zeros((64, self._feature_dim()), dtype=np.float64)  # grows x2
 
@@ -76,6 +78,8 @@ class IdentitySampler:
         while True:
             shape = shape_rng.standard_normal(self.k_shape) * self.cfg.shape.scale + offset
             color = color_rng.standard_normal(self.k_color) * self.cfg.color.scale
+            if self.cfg.color.lightness is not None:
+                color = self._tone.bounded(color, *self.cfg.color.lightness)
             yield shape.astype(np.float32), color.astype(np.float32)
 
     def __call__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
