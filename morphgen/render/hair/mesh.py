@@ -27,7 +27,7 @@ DETAIL_PX = 256  # image size at which strands have their profile's count and wi
 HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
-MIN_SHARE = 0.25  # the fewest strands, as a share of the profile's count
+MIN_SHARE = 0.35  # the fewest strands, as a share of the profile's count (4x wide: coarse)
 
 
 def detail(width: int, height: int) -> float:
