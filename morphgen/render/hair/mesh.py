@@ -26,6 +26,8 @@ SHINE = 0.22  # strand highlight strength
 DETAIL_PX = 256  # image size at which strands have their profile's count and width
 HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
+FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
+MIN_SHARE = 0.35  # the fewest strands, as a share of the profile's count (4x wide: coarse)
 
 
 def detail(width: int, height: int) -> float:
@@ -33,15 +35,29 @@ def detail(width: int, height: int) -> float:
     return float(np.clip(max(width, height) / DETAIL_PX, 0.5, 2.0))
 
 
+def strand_share(level: float, curled: bool) -> float:
+    """The share of a profile's strands drawn at detail ``level`` (each that much wider).
+
+    ``level`` itself for curled strands (a curl as wide as its radius would smear). For
+    straight ones: at 512 px (level 2) and above the same; below, the count falls with the
+    square of the image size, to at least ``MIN_SHARE``: a strand there is a pixel or two
+    wide, and half as many twice as wide cover the same and look the same."""
+    if curled:
+        return level
+    return max(MIN_SHARE, min(level, FULL_LEVEL) ** 2 / FULL_LEVEL)
+
+
 def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[Layer]:
     """The layers of hairstyle ``p`` on ``head`` (none for bald, shaved or no scalp).
 
-    ``level`` (``detail``) multiplies the strand count and divides their width, so that
-    coverage stays while strands stay about two pixels wide at any image size."""
+    ``level`` (``detail``) sets the share of the profile's strands (``strand_share``),
+    each that much wider, so that coverage stays at any image size."""
     prof = PROFILES.get(p.style)
     if head is None or prof is None:
         return []
-    prof = replace(prof, strands=int(prof.strands * level), width_mm=prof.width_mm / level)
+    curled = p.curl > 0 or prof.kink > 0
+    share = strand_share(level, curled)
+    prof = replace(prof, strands=int(prof.strands * share), width_mm=prof.width_mm / share)
     rng = np.random.default_rng([int(p.seed), 16])
     colour = hair_albedo(p.eumelanin, p.pheomelanin)
     shell_colour = (1.0 - p.grey) * colour + p.grey * GREY_HAIR
@@ -49,7 +65,7 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
     strands = grow(head, p, prof, rng)
     if strands is not None:
         # uncurled strands at up to 256 px look the same with half their segments
-        coarse = level <= COARSE_LEVEL and p.curl == 0 and prof.kink == 0
+        coarse = level <= COARSE_LEVEL and not curled
         layers.append(_ribbons(head, strands, prof, colour, p.grey, rng, coarse))
     return [layer for layer in layers if layer.n_triangles]
 

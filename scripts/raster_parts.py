@@ -1,0 +1,112 @@
+"""Thread CPU ms per frame of the cpu rasteriser per part of the frame:
+``python scripts/raster_parts.py [--model PATH] [--size 256]``.
+
+Captures the frames that ``scripts/profile_render.py --dressed`` draws (the bench config:
+hair, accessories, the default appearance; the BFM-sized model unless ``--model``) with
+the layers posed into each, then rasterises them again part by part as the backend does
+(the head, then the layers culled by the head's depth) and prints each part's time:
+the head, the hair's opaque shell, the strands and the other layers (median of
+``--rounds`` passes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from profile_render import dressed
+
+from morphgen.render import cpu_backend as cb
+from morphgen.render import raster_kernels as rk
+from morphgen.render import renderer as renderer_module
+
+
+def parts(head: int, layers: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+    """(part, first, end) triangle ranges: the head, then each layer in frame order."""
+    out, at = [("head", 0, head)], head
+    for name, n in layers:
+        out.append((name, at, at + n))
+        at += n
+    return out
+
+
+def timed_draw(backend: cb.CpuBackend, frame, layers, spent: dict[str, float]) -> None:
+    """``CpuBackend.draw``'s rasterisation of ``frame``, timing each part into ``spent``."""
+    pattern = backend.pattern(frame.height, frame.width)
+    xyz = np.empty((len(frame.vertices), 3))
+    vertices = np.ascontiguousarray(frame.vertices, dtype=np.float32)
+    bbox = rk.project(vertices, frame.fx, frame.fy, frame.cx, frame.cy, pattern.scale,
+                      frame.near, xyz)  # fmt: skip
+    pixels = cb._pixel_box(bbox, pattern.scale, frame.height, frame.width)
+    if pixels is None:
+        return
+    zbuf, idbuf = backend._buffers(pattern)
+    triangles = np.ascontiguousarray(frame.triangles, dtype=np.int32)
+    windows = backend._window_bits(frame, pattern, pixels)
+    box = cb._sample_box(pattern.scale, pixels)
+    lanes = len(pattern.stamp)
+    rk.clear(zbuf, idbuf, box[0], box[1], box[2] * lanes, box[3] * lanes + lanes - 1)
+    args = (windows, backend._wbuf, zbuf, idbuf, pattern.stamp, *box)
+    floor, tile = cb._NO_FLOOR, 1
+    for name, first, end in parts(cb._head_triangles(frame.triangle_labels), layers):
+        t = time.thread_time()
+        rk.rasterize(xyz, triangles, first, end, *args, floor, tile)
+        spent[name] = spent.get(name, 0.0) + time.thread_time() - t
+        if name == "head":  # the layers are culled by the head's depth per tile
+            tile = pattern.tile
+            rows, cols = box[1] - box[0] + 1, box[3] - box[2] + 1
+            floor = np.empty((-(-rows // tile), -(-cols // tile)), dtype=np.float32)
+            rk.tile_floor(zbuf, *box, tile, lanes, floor)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="model file (default: BFM-sized synthetic model)")
+    ap.add_argument("--size", type=int, default=256)
+    ap.add_argument("--identities", type=int, default=12)
+    ap.add_argument("--images", type=int, default=2, help="images per identity")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    captured, posed = [], []
+    pose_layers, draw = renderer_module.pose_layers, cb.CpuBackend.draw
+
+    def record(head, layers, *rest):
+        kinds = [
+            ("strands" if g.widths is not None else "shell" if g.shine == 0 and g.label == 16
+             else "other", g.n_triangles) for g in layers
+        ]  # fmt: skip
+        posed.append(kinds)
+        return pose_layers(head, layers, *rest)
+
+    def capture(self, frame):
+        if len(captured) < len(posed):  # not the see-through lenses' extra draws
+            captured.append((frame, posed[-1]))
+        return draw(self, frame)
+
+    renderer_module.pose_layers, cb.CpuBackend.draw = record, capture
+    ns = argparse.Namespace(
+        backend="cpu", extras=[], repeat=1, dressed=True, cpu_time=True, **vars(args)
+    )
+    _, renderer, _, work = dressed(ns)
+    renderer.render_many(work)
+    renderer_module.pose_layers, cb.CpuBackend.draw = pose_layers, draw
+    backend = cb.CpuBackend()
+    for frame, layers in captured[:2]:
+        timed_draw(backend, frame, layers, {})  # compiled, buffers sized
+    passes = []
+    for _ in range(args.rounds):
+        spent: dict[str, float] = {}
+        for frame, layers in captured:
+            timed_draw(backend, frame, layers, spent)
+        passes.append(spent)
+    n = len(captured) / 1e3
+    print(f"{len(captured)} frames, {captured[0][0].width} x {captured[0][0].height} px")
+    for name in ("head", "shell", "strands", "other"):
+        ms = np.median([p.get(name, 0.0) for p in passes]) / n
+        print(f"  {name:<8} {ms:6.2f} ms/frame")
+    print(f"  {'total':<8} {np.median([sum(p.values()) for p in passes]) / n:6.2f} ms/frame")
+
+
+if __name__ == "__main__":
+    main()
