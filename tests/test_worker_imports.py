@@ -18,13 +18,14 @@ run_shard(JobSpec(config, tempfile.mkdtemp(), "cpu"), 0)
 print(json.dumps(sorted(sys.modules)))
 """
 # what only other formats, model files not yet cached, configs on disk or the parent need
-# (textures use scipy.ndimage and hair growth scipy.spatial's KD-tree, once per identity,
-# which load scipy.sparse and scipy.special, so those are not listed)
+# (textures use scipy.ndimage, which loads scipy.sparse and scipy.special, so those are not
+# listed)
 PARENT_ONLY = ("h5py", "scipy.stats", "dask", "distributed")
 
 
-# what only textures need: a model without UVs has none, so its workers never load them
-TEXTURES_ONLY = ("scipy.ndimage", "scipy.sparse.csgraph")
+# what only textures need (their set-up, once per model): a model without UVs has none, so
+# its workers never load them. Hair fits each head without scipy.spatial's k-d tree.
+TEXTURES_ONLY = ("scipy.ndimage", "scipy.sparse.csgraph", "scipy.spatial")
 
 
 def _worker_modules(*args: str, env: dict[str, str] | None = None) -> set[str]:
