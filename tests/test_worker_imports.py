@@ -54,3 +54,15 @@ def test_a_worker_of_a_model_without_uvs_never_imports_texture_code(tmp_path) ->
     env = {**os.environ, "MORPHGEN_CACHE": str(tmp_path / "cache")}
     loaded = _worker_modules(str(path), env=env)
     assert not loaded & set(PARENT_ONLY + TEXTURES_ONLY), sorted(loaded & set(TEXTURES_ONLY))
+
+
+def test_the_fork_servers_preload_holds_nothing_a_worker_may_not_need() -> None:
+    """Local workers fork from a server that imported ``run.preload``: it holds only what
+    every worker loads (no parent-only or texture-only module)."""
+    code = "import json, sys, morphgen.run.preload; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    loaded = set(json.loads(out.stdout))
+    assert "morphgen.render.cpu_backend" in loaded  # the check can fail
+    unwanted = loaded & set(PARENT_ONLY + TEXTURES_ONLY)
+    assert not unwanted, sorted(unwanted)

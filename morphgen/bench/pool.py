@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -13,17 +12,17 @@ import psutil
 
 from morphgen.bench.worker import worker_main
 from morphgen.errors import MorphgenError
-from morphgen.run.executors import environ, single_threaded_children
+from morphgen.run.executors import environ, single_threaded_children, worker_context
 from morphgen.run.job import JobSpec
 
 MB = 2**20
 
 
 class WorkerPool:
-    """Spawned benchmark workers, one per entry of ``worker_args``, each warmed up.
+    """Benchmark workers, one per entry of ``worker_args``, each warmed up.
 
-    Workers start the way the pipeline's local executor starts them (``spawn``, one
-    thread each); ``target(conn, *args)`` serves the pipe protocol of ``bench.worker``
+    Workers start the way the pipeline's local executor starts them (``worker_context``,
+    one thread each); ``target(conn, *args)`` serves the pipe protocol of ``bench.worker``
     and ``ready[w]`` holds worker ``w``'s start-up times.
     """
 
@@ -33,11 +32,11 @@ class WorkerPool:
         worker_args: Sequence[tuple[Any, ...]],
         env: dict[str, str] | None = None,
     ) -> None:
-        mp = multiprocessing.get_context("spawn")
         self._conns: list[Any] = []
         self._procs: list[Any] = []
         start = time.perf_counter()
         with single_threaded_children(), environ(env or {}):
+            mp = worker_context()
             for args in worker_args:
                 parent, child = mp.Pipe()
                 proc = mp.Process(target=target, args=(child, *args))
