@@ -46,18 +46,6 @@ def tree_bytes(directory: Path) -> dict[str, bytes]:
     }
 
 
-def worker_processes(proc: subprocess.Popen) -> list:
-    """The worker processes of run ``proc`` (psutil), not multiprocessing's helpers: its
-    resource tracker and the fork server (a child of ``proc``; the workers are its forks)."""
-    import psutil
-
-    def helper(p: psutil.Process) -> bool:
-        line = " ".join(p.cmdline())
-        return "resource_tracker" in line or (p.ppid() == proc.pid and "forkserver" in line)
-
-    return [p for p in psutil.Process(proc.pid).children(recursive=True) if not helper(p)]
-
-
 def start_run(config: Path, out: Path, workers: int) -> subprocess.Popen:
     """``morphgen generate`` in a new session (so a signal can reach it and its workers)."""
     cmd = [sys.executable, "-m", "morphgen.cli", "generate", "--config", str(config)]

@@ -17,10 +17,10 @@ from generate_config import (
     start_run,
     tree_bytes,
     wait_for_shards,
-    worker_processes,
     write_config,
 )
 
+from morphgen.bench.pool import local_workers
 from morphgen.cli import main
 from morphgen.errors import MorphgenError
 from morphgen.hashing import sha256_file
@@ -170,7 +170,7 @@ def test_a_killed_worker_ends_the_run_with_a_message_and_resume_finishes(referen
     out = tmp_path / "d"
     proc = start_run(config_file, out, workers=2)
     wait_for_shards(proc, out, 1)
-    workers = worker_processes(proc)
+    workers = local_workers(proc.pid)
     workers[0].kill()  # as the out-of-memory killer would
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:

@@ -18,6 +18,19 @@ from morphgen.run.job import JobSpec
 MB = 2**20
 
 
+def local_workers(pid: int) -> list[psutil.Process]:
+    """The worker processes of the run with process id ``pid`` (``generate --workers N``):
+    spawned, or forked from the fork server; not multiprocessing's helpers (the resource
+    tracker, the server itself) nor other children (the GL probe)."""
+
+    def worker(p: psutil.Process) -> bool:
+        line = " ".join(p.cmdline())
+        helper = "resource_tracker" in line or (p.ppid() == pid and "forkserver" in line)
+        return "multiprocessing" in line and not helper
+
+    return [p for p in psutil.Process(pid).children(recursive=True) if worker(p)]
+
+
 class WorkerPool:
     """Benchmark workers, one per entry of ``worker_args``, each warmed up.
 
