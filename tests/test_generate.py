@@ -11,8 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import webdataset as wds
-from generate_config import CONFIG, config, start_run, tree_bytes, wait_for_shards, write_config
+from generate_config import (
+    CONFIG,
+    config,
+    start_run,
+    tree_bytes,
+    wait_for_shards,
+    write_config,
+)
 
+from morphgen.bench.pool import local_workers
 from morphgen.cli import main
 from morphgen.errors import MorphgenError
 from morphgen.hashing import sha256_file
@@ -158,15 +166,11 @@ def test_a_directory_with_foreign_dataset_parts_is_not_touched(tmp_path):
 
 
 def test_a_killed_worker_ends_the_run_with_a_message_and_resume_finishes(reference, tmp_path):
-    import psutil
-
     config_file = write_config(tmp_path)
     out = tmp_path / "d"
     proc = start_run(config_file, out, workers=2)
     wait_for_shards(proc, out, 1)
-    workers = [
-        p for p in psutil.Process(proc.pid).children() if "resource_tracker" not in p.cmdline()[-1]
-    ]
+    workers = local_workers(proc.pid)
     workers[0].kill()  # as the out-of-memory killer would
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:

@@ -8,7 +8,7 @@ from scipy.spatial import cKDTree
 
 from morphgen.model.load import load_model
 from morphgen.render.hair.grow import PROFILES, grow, hang_y
-from morphgen.render.hair.head import build_head
+from morphgen.render.hair.head import HeadFit, build_head
 from morphgen.render.normals import vertex_normals
 from morphgen.scene import HairParams
 
@@ -18,7 +18,7 @@ def head():
     model = load_model()
     shape = model.shape.mean.reshape(-1, 3).astype(np.float64)
     normals = vertex_normals(shape, model.triangles)
-    return build_head(shape, normals, model.triangles, model.regions)
+    return build_head(HeadFit.of(shape, model.triangles, model.regions), shape, normals)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import psutil
 import yaml
 from generate_config import CONFIG, start_run, wait_for_shards
 
+from morphgen.bench.pool import local_workers
 from morphgen.hashing import sha256_file
 from morphgen.io import atomic
 from morphgen.io.manifest import load_manifest
@@ -30,9 +31,7 @@ def test_ctrl_c_stops_the_workers_within_a_second(tmp_path):
     out = tmp_path / "d"
     proc = start_run(cfg, out, workers=2)
     wait_for_shards(proc, out, 1)
-    workers = [
-        p for p in psutil.Process(proc.pid).children() if "resource_tracker" not in p.cmdline()[-1]
-    ]
+    workers = local_workers(proc.pid)
     assert len(workers) == 2
     os.killpg(proc.pid, signal.SIGINT)
     sent = time.monotonic()

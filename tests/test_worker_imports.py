@@ -18,13 +18,14 @@ run_shard(JobSpec(config, tempfile.mkdtemp(), "cpu"), 0)
 print(json.dumps(sorted(sys.modules)))
 """
 # what only other formats, model files not yet cached, configs on disk or the parent need
-# (textures use scipy.ndimage and hair growth scipy.spatial's KD-tree, once per identity,
-# which load scipy.sparse and scipy.special, so those are not listed)
+# (textures use scipy.ndimage, which loads scipy.sparse and scipy.special, so those are not
+# listed)
 PARENT_ONLY = ("h5py", "scipy.stats", "dask", "distributed")
 
 
-# what only textures need: a model without UVs has none, so its workers never load them
-TEXTURES_ONLY = ("scipy.ndimage", "scipy.sparse.csgraph")
+# what only textures need (their set-up, once per model): a model without UVs has none, so
+# its workers never load them. Hair fits each head without scipy.spatial's k-d tree.
+TEXTURES_ONLY = ("scipy.ndimage", "scipy.sparse.csgraph", "scipy.spatial")
 
 
 def _worker_modules(*args: str, env: dict[str, str] | None = None) -> set[str]:
@@ -53,3 +54,15 @@ def test_a_worker_of_a_model_without_uvs_never_imports_texture_code(tmp_path) ->
     env = {**os.environ, "MORPHGEN_CACHE": str(tmp_path / "cache")}
     loaded = _worker_modules(str(path), env=env)
     assert not loaded & set(PARENT_ONLY + TEXTURES_ONLY), sorted(loaded & set(TEXTURES_ONLY))
+
+
+def test_the_fork_servers_preload_holds_nothing_a_worker_may_not_need() -> None:
+    """Local workers fork from a server that imported ``run.preload``: it holds only what
+    every worker loads (no parent-only or texture-only module)."""
+    code = "import json, sys, morphgen.run.preload; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    loaded = set(json.loads(out.stdout))
+    assert "morphgen.render.cpu_backend" in loaded  # the check can fail
+    unwanted = loaded & set(PARENT_ONLY + TEXTURES_ONLY)
+    assert not unwanted, sorted(unwanted)

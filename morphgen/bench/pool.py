@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -13,17 +12,30 @@ import psutil
 
 from morphgen.bench.worker import worker_main
 from morphgen.errors import MorphgenError
-from morphgen.run.executors import environ, single_threaded_children
+from morphgen.run.executors import environ, single_threaded_children, worker_context
 from morphgen.run.job import JobSpec
 
 MB = 2**20
 
 
-class WorkerPool:
-    """Spawned benchmark workers, one per entry of ``worker_args``, each warmed up.
+def local_workers(pid: int) -> list[psutil.Process]:
+    """The worker processes of the run with process id ``pid`` (``generate --workers N``):
+    spawned, or forked from the fork server; not multiprocessing's helpers (the resource
+    tracker, the server itself) nor other children (the GL probe)."""
 
-    Workers start the way the pipeline's local executor starts them (``spawn``, one
-    thread each); ``target(conn, *args)`` serves the pipe protocol of ``bench.worker``
+    def worker(p: psutil.Process) -> bool:
+        line = " ".join(p.cmdline())
+        helper = "resource_tracker" in line or (p.ppid() == pid and "forkserver" in line)
+        return "multiprocessing" in line and not helper
+
+    return [p for p in psutil.Process(pid).children(recursive=True) if worker(p)]
+
+
+class WorkerPool:
+    """Benchmark workers, one per entry of ``worker_args``, each warmed up.
+
+    Workers start the way the pipeline's local executor starts them (``worker_context``,
+    one thread each); ``target(conn, *args)`` serves the pipe protocol of ``bench.worker``
     and ``ready[w]`` holds worker ``w``'s start-up times.
     """
 
@@ -33,11 +45,11 @@ class WorkerPool:
         worker_args: Sequence[tuple[Any, ...]],
         env: dict[str, str] | None = None,
     ) -> None:
-        mp = multiprocessing.get_context("spawn")
         self._conns: list[Any] = []
         self._procs: list[Any] = []
         start = time.perf_counter()
         with single_threaded_children(), environ(env or {}):
+            mp = worker_context()
             for args in worker_args:
                 parent, child = mp.Pipe()
                 proc = mp.Process(target=target, args=(child, *args))

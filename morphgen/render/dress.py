@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from functools import cached_property
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from morphgen.model.morphable import MorphableModel
 from morphgen.render.accessories.clothing import clothing_layer
 from morphgen.render.accessories.glasses import glasses_layers
 from morphgen.render.accessories.headwear import headwear_layer
-from morphgen.render.hair.head import Head, build_head
+from morphgen.render.hair.head import Head, HeadFit, build_head
 from morphgen.render.hair.mesh import detail, hair_layers, scalp_tint
 from morphgen.render.layers import Layer, merge
 from morphgen.render.normals import vertex_normals
@@ -31,6 +32,7 @@ class Dresser:
         self.triangles = model.triangles
         self.regions = model.regions
         self.landmarks = model.landmarks
+        self._mean = model.mean_vertices()
         self._identity: tuple[bytes, ...] | None = None
         self._head: Head | None = None
         self._shape = np.zeros((0, 3), dtype=np.float32)
@@ -45,13 +47,14 @@ class Dresser:
         worn = [p.glasses, p.headwear, p.clothing]
         if self.regions is None or (p.hair.style == "none" and worn == [None, None, None]):
             return albedo, []
+        fit = self._fit
+        if fit is None:
+            return albedo, []
         if identity != self._identity:
             normals = vertex_normals(shape, self.triangles)
             self._identity, self._shape = identity, shape
-            self._head = build_head(shape, normals, self.triangles, self.regions)
+            self._head = build_head(fit, shape, normals)
             self._hair, self._outfits = {}, {}
-        if self._head is None:
-            return albedo, []
         level = detail(p.camera.width, p.camera.height)
         hair_key = json.dumps([asdict(p.hair), level], sort_keys=True)
         if hair_key not in self._hair:
@@ -62,6 +65,12 @@ class Dresser:
         if outfit_key not in self._outfits:
             self._outfits[outfit_key] = merge(hair + self._outfit(p))
         return tinted, self._outfits[outfit_key]
+
+    @cached_property
+    def _fit(self) -> HeadFit | None:
+        """The model's head fit (found with the first head dressed); None without a scalp."""
+        assert self.regions is not None
+        return HeadFit.of(self._mean, self.triangles, self.regions)
 
     def _outfit(self, p: SceneParams) -> list[Layer]:
         """The accessory layers of ``p`` on the current identity's head."""

@@ -2,9 +2,13 @@
 
 Everything is computed from one identity's neutral shape (model space, mm, y up, +z
 forward) and the model's regions, so it fits any head of any model with a ``scalp``
-region. The radial map stores, per direction from the head centre, the largest radius of
-the head's surface there: a strand point closer to the centre than that plus its layer
-height is pushed outwards along the ray (a star-shaped head, ears and all).
+region. What only the topology decides (vertex sets, which rim vertices and scalp vertices
+are candidates for each nearest search) is found once per model on its mean shape
+(``HeadFit``); per identity only distances among those candidates are measured.
+
+The radial map stores, per direction from the head centre, the largest radius of the
+head's surface there: a strand point closer to the centre than that plus its layer height
+is pushed outwards along the ray (a star-shaped head, ears and all).
 """
 
 from __future__ import annotations
@@ -12,18 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from morphgen.labels import LABEL_IDS
+from morphgen.render.hair.search import k_nearest, nearest_of
 
 THETA_BINS = 64  # polar angle bins, 0 = straight up
 PHI_BINS = 128  # azimuth bins around the vertical axis, 0 = straight ahead (+z)
-# The direction map's k-d tree: larger leaves, split at the middle. The same nearest points;
-# most direction bins lie far from the scalp, where small leaves cost many visits (per
-# identity 70 -> 43 ms CPU on the BFM-sized model, 24 -> 26 ms on the default one).
-TREE = {"leafsize": 64, "balanced_tree": False}
 HAIR_FREE = ("left_eye", "right_eye", "inner_mouth", "teeth")  # inside the head
+BROWS = ("left_brow", "right_brow")
 RIM_SHARE = 0.08  # the scalp's front rim: this share of it nearest the forehead
-RIM_SEARCH_MM = 25.0  # how far the rim is looked for before searching the whole scalp
 
 
 @dataclass
@@ -75,78 +77,160 @@ class Head:
         return d / np.maximum(np.linalg.norm(d, axis=-1, keepdims=True), 1e-6)
 
 
-def build_head(
-    vertices: np.ndarray, normals: np.ndarray, triangles: np.ndarray, regions: np.ndarray
-) -> Head | None:
-    """The ``Head`` of one neutral shape; None when the model has no scalp region."""
-    scalp = regions == LABEL_IDS["scalp"]
-    if scalp.sum() < 10:
-        return None
-    sv = vertices[scalp]
-    lo, hi = sv.min(axis=0), sv.max(axis=0)
-    centre = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2])
-    solid = ~np.isin(regions, [LABEL_IDS[n] for n in HAIR_FREE])
-    chin_y = float(vertices[regions == LABEL_IDS["skin"], 1].min())
-    solid &= vertices[:, 1] > chin_y  # the head only: hair hangs free past neck and shoulders
-    head = Head(
+K_NEAREST = 16  # candidates per scalp vertex (rim) and per direction bin (scalp), on the mean
+
+
+@dataclass(frozen=True)
+class HeadFit:
+    """What of the head fit is topological, found once per model on its mean shape: the
+    vertex sets, each scalp vertex's nearest rim vertices and each direction bin's nearest
+    scalp vertices. Per identity only distances among these candidates are measured."""
+
+    scalp: np.ndarray  # (S,) scalp vertex ids
+    scalp_triangles: np.ndarray  # (T, 3) triangles whose corners are all scalp
+    solid: np.ndarray  # (V,) ids of vertices the hair collides with (the chin cut aside)
+    skin: np.ndarray  # (F,) skin vertex ids
+    brows: np.ndarray  # (B,) brow vertex ids
+    rim: np.ndarray  # (S, K) vertex ids of the front rim's nearest to each scalp vertex
+    bin_scalp: np.ndarray  # (THETA_BINS * PHI_BINS, K) positions in ``scalp``, per bin
+
+    @staticmethod
+    def of(mean: np.ndarray, triangles: np.ndarray, regions: np.ndarray) -> HeadFit | None:
+        """The fit of a model with this mean shape; None when it has no scalp region."""
+        is_scalp = regions == LABEL_IDS["scalp"]
+        if is_scalp.sum() < 10:
+            return None
+        scalp = np.flatnonzero(is_scalp)
+        centre = _centre(mean[scalp])
+        rel = mean[scalp] - centre
+        rel /= np.maximum(np.linalg.norm(rel, axis=1, keepdims=True), 1e-9)
+        return HeadFit(
+            scalp=scalp,
+            scalp_triangles=triangles[is_scalp[triangles].all(axis=1)],
+            solid=np.flatnonzero(~np.isin(regions, [LABEL_IDS[n] for n in HAIR_FREE])),
+            skin=np.flatnonzero(regions == LABEL_IDS["skin"]),
+            brows=np.flatnonzero(np.isin(regions, [LABEL_IDS[n] for n in BROWS])),
+            rim=_rim_candidates(mean, triangles, regions, centre),
+            bin_scalp=k_nearest(_RAYS, rel, K_NEAREST)[0],
+        )
+
+
+def _centre(scalp: np.ndarray) -> np.ndarray:
+    """The head centre: the middle of the scalp's bounding box."""
+    return (scalp.min(axis=0) + scalp.max(axis=0)) / 2
+
+
+def _rays() -> np.ndarray:
+    """The unit direction of each bin's centre, ``(THETA_BINS * PHI_BINS, 3)``."""
+    theta = (np.arange(THETA_BINS) + 0.5) / THETA_BINS * np.pi
+    phi = (np.arange(PHI_BINS) + 0.5) / PHI_BINS * 2 * np.pi - np.pi
+    t, f = np.meshgrid(theta, phi, indexing="ij")
+    rays = np.stack([np.sin(t) * np.sin(f), np.cos(t), np.sin(t) * np.cos(f)], axis=-1)
+    return rays.reshape(-1, 3)
+
+
+_RAYS = _rays()
+
+
+def _rim_candidates(
+    mean: np.ndarray, triangles: np.ndarray, regions: np.ndarray, centre: np.ndarray
+) -> np.ndarray:
+    """Per scalp vertex, the ids of its ``K_NEAREST`` nearest front-rim vertices (the
+    scalp's ``RIM_SHARE`` nearest the forehead: the skin in front bordering the scalp);
+    ``(S, 0)`` without a forehead."""
+    is_scalp = regions == LABEL_IDS["scalp"]
+    scalp = np.flatnonzero(is_scalp)
+    forehead = np.zeros(len(mean), dtype=bool)
+    forehead[triangles[is_scalp[triangles].any(axis=1)]] = True
+    forehead &= (regions == LABEL_IDS["skin"]) & (mean[:, 2] > centre[2])
+    if not forehead.any():
+        return np.zeros((len(scalp), 0), dtype=np.int32)
+    near = k_nearest(mean[scalp], mean[forehead], 1)[1][:, 0]
+    border = scalp[near < np.percentile(near, 100 * RIM_SHARE)]
+    return border[k_nearest(mean[scalp], mean[border], K_NEAREST)[0]].astype(np.int32)
+
+
+def build_head(fit: HeadFit, vertices: np.ndarray, normals: np.ndarray) -> Head:
+    """The ``Head`` of one neutral shape of the model of ``fit``."""
+    sv = vertices[fit.scalp]
+    centre = _centre(sv)
+    chin_y = float(vertices[fit.skin, 1].min())
+    front_mm = np.full(len(vertices), 1e6)
+    if fit.rim.shape[1]:
+        front_mm[fit.scalp] = nearest_of(sv, vertices, fit.rim)[1]
+    rel = sv - centre
+    rel /= np.maximum(np.linalg.norm(rel, axis=1, keepdims=True), 1e-9)
+    nearest = nearest_of(_RAYS, rel, fit.bin_scalp)[0]
+    top = sv[:, 1] - 0.6 * sv[:, 2]  # top and back
+    return Head(
         centre=centre,
-        radius=np.zeros((THETA_BINS, PHI_BINS)),
+        # the head only: hair hangs free past neck and shoulders
+        radius=_radial_map(vertices, fit.solid, centre, chin_y),
         vertices=vertices,
         normals=normals,
-        scalp_triangles=triangles[scalp[triangles].all(axis=1)],
-        front_mm=np.zeros(len(vertices)),
-        front_map=np.zeros((THETA_BINS, PHI_BINS)),
-        crown=np.zeros(3),
-        top_y=float(hi[1]),
+        scalp_triangles=fit.scalp_triangles,
+        front_mm=front_mm,
+        front_map=front_mm[fit.scalp][nearest].reshape(THETA_BINS, PHI_BINS),
+        crown=sv[np.argmax(top)],
+        top_y=float(sv[:, 1].max()),
         chin_y=chin_y,
         front_z=float(vertices[:, 2].max()),
-        face_half_width=_face_half_width(vertices, regions, centre, chin_y),
-        brow_y=_brow_height(vertices, regions, centre, chin_y),
+        face_half_width=_face_half_width(vertices[fit.skin], centre, chin_y),
+        brow_y=_brow_height(vertices[fit.brows], centre, chin_y),
     )
-    head.radius = _radial_map(head, vertices[solid])
-    head.front_mm = _front_distance(vertices, regions, scalp, centre)
-    head.front_map = _nearest_scalp_map(head, np.flatnonzero(scalp))
-    top = sv[:, 1] - 0.6 * sv[:, 2]  # top and back
-    head.crown = sv[np.argmax(top)]
-    return head
 
 
-def _brow_height(
-    vertices: np.ndarray, regions: np.ndarray, centre: np.ndarray, chin_y: float
-) -> float:
-    """The top of the brow regions; without them, a tenth of the way from centre to chin."""
-    brows = np.isin(regions, [LABEL_IDS["left_brow"], LABEL_IDS["right_brow"]])
-    if brows.any():
-        return float(vertices[brows, 1].max())
+def _brow_height(brows: np.ndarray, centre: np.ndarray, chin_y: float) -> float:
+    """The top of the brow vertices; without them, a tenth of the way from centre to chin."""
+    if len(brows):
+        return float(brows[:, 1].max())
     return float(centre[1] + 0.1 * (chin_y - centre[1]))
 
 
-def _face_half_width(
-    vertices: np.ndarray, regions: np.ndarray, centre: np.ndarray, chin_y: float
-) -> float:
+def _face_half_width(skin: np.ndarray, centre: np.ndarray, chin_y: float) -> float:
     """Half the width of the face (skin in front of the centre, below the scalp) + 6 mm."""
-    skin = (regions == LABEL_IDS["skin"]) & (vertices[:, 2] > centre[2])
-    skin &= (vertices[:, 1] > chin_y) & (vertices[:, 1] < centre[1])
-    if not skin.any():
+    face = (skin[:, 2] > centre[2]) & (skin[:, 1] > chin_y) & (skin[:, 1] < centre[1])
+    if not face.any():
         return 70.0
-    return float(np.abs(vertices[skin, 0] - centre[0]).max()) + 6.0
+    return float(np.abs(skin[face, 0] - centre[0]).max()) + 6.0
 
 
 def _dilate3(grid: np.ndarray) -> np.ndarray:
     """A 3x3 maximum filter that wraps at the edges (a flat grey dilation, as scipy.ndimage's
     ``grey_dilation(size=(3, 3), mode="wrap")``; scipy.ndimage would cost every worker ~20 MB)."""
+    h, w = grid.shape
+    padded = np.pad(grid, 1, mode="wrap")
     out = grid.copy()
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            out = np.maximum(out, np.roll(grid, (dy, dx), axis=(0, 1)))
+    for dy in range(3):
+        for dx in range(3):
+            np.maximum(out, padded[dy : dy + h, dx : dx + w], out=out)
     return out
 
 
-def _radial_map(head: Head, points: np.ndarray) -> np.ndarray:
-    """Per-direction maximum radius of ``points``, holes filled from their neighbours."""
-    ti, pi, r = head.bins(points)
-    out = np.zeros((THETA_BINS, PHI_BINS))
-    np.maximum.at(out, (ti, pi), r)
+@njit(cache=True, nogil=True)
+def _bin_max(vertices, ids, centre, above_y, out):  # pragma: no cover - jitted
+    """``out[bin]``: the largest distance from ``centre`` of the vertices ``ids`` higher
+    than ``above_y`` in each direction bin (``Head.bins``'s binning; numpy's
+    ``maximum.at`` took 3.5 ms of 50k points)."""
+    out[:] = 0.0
+    for v in ids:
+        if vertices[v, 1] <= above_y:
+            continue
+        x = vertices[v, 0] - centre[0]
+        y = vertices[v, 1] - centre[1]
+        z = vertices[v, 2] - centre[2]
+        r = max(np.sqrt(x * x + y * y + z * z), 1e-6)
+        theta = np.arccos(min(max(y / r, -1.0), 1.0))
+        ti = min(int(theta / np.pi * THETA_BINS), THETA_BINS - 1)
+        pi = int((np.arctan2(x, z) + np.pi) / (2 * np.pi) * PHI_BINS) % PHI_BINS
+        out[ti, pi] = max(out[ti, pi], r)
+
+
+def _radial_map(vertices: np.ndarray, ids: np.ndarray, centre: np.ndarray, above_y: float):
+    """Per-direction maximum radius of the vertices ``ids`` higher than ``above_y``, holes
+    filled from their neighbours."""
+    out = np.empty((THETA_BINS, PHI_BINS))
+    _bin_max(vertices, ids, centre.astype(np.float64), above_y, out)
     out = _dilate3(out)
     for _ in range(THETA_BINS):
         holes = out <= 0
@@ -154,42 +238,4 @@ def _radial_map(head: Head, points: np.ndarray) -> np.ndarray:
             break
         grown = _dilate3(out)
         out[holes] = grown[holes]
-    return out
-
-
-def _nearest_scalp_map(head: Head, scalp: np.ndarray) -> np.ndarray:
-    """Per direction bin, ``front_mm`` of the scalp vertex nearest to it in direction (bins
-    over the face or neck get the nearest scalp's: the hairline's, or the nape's)."""
-    from scipy.spatial import cKDTree
-
-    theta = (np.arange(THETA_BINS) + 0.5) / THETA_BINS * np.pi
-    phi = (np.arange(PHI_BINS) + 0.5) / PHI_BINS * 2 * np.pi - np.pi
-    t, f = np.meshgrid(theta, phi, indexing="ij")
-    rays = np.stack([np.sin(t) * np.sin(f), np.cos(t), np.sin(t) * np.cos(f)], axis=-1)
-    rel = head.vertices[scalp] - head.centre
-    rel /= np.maximum(np.linalg.norm(rel, axis=1, keepdims=True), 1e-9)
-    _, nearest = cKDTree(rel, **TREE).query(rays.reshape(-1, 3), k=1)
-    return head.front_mm[scalp][nearest].reshape(THETA_BINS, PHI_BINS)
-
-
-def _front_distance(
-    vertices: np.ndarray, regions: np.ndarray, scalp: np.ndarray, centre: np.ndarray
-) -> np.ndarray:
-    """Each vertex's distance to the nearest forehead vertex bordering the scalp."""
-    from scipy.spatial import cKDTree
-
-    forehead = (regions == LABEL_IDS["skin"]) & (vertices[:, 2] > centre[2])
-    forehead &= vertices[:, 1] > vertices[scalp, 1].min()
-    out = np.full(len(vertices), 1e6)
-    if forehead.sum() == 0:
-        return out
-    skin_tree = cKDTree(vertices[forehead])
-    # the scalp's front rim: its 8% nearest the forehead. Only those distances matter, so
-    # the search stops at RIM_SEARCH_MM when that leaves enough of them (the same rim).
-    near, _ = skin_tree.query(vertices[scalp], k=1, distance_upper_bound=RIM_SEARCH_MM)
-    if np.isfinite(near).sum() <= np.ceil(RIM_SHARE * (len(near) - 1)) + 1:
-        near, _ = skin_tree.query(vertices[scalp], k=1)
-    border = vertices[scalp][near < np.percentile(near, 100 * RIM_SHARE)]
-    d, _ = cKDTree(border).query(vertices[scalp], k=1)
-    out[scalp] = d
     return out
