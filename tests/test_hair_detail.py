@@ -8,7 +8,7 @@ import pytest
 from morphgen.labels import LABEL_IDS
 from morphgen.model.load import load_model
 from morphgen.render.hair import mesh
-from morphgen.render.hair.head import Head, build_head
+from morphgen.render.hair.head import Head, HeadFit, build_head
 from morphgen.render.normals import vertex_normals
 from morphgen.render.renderer import Renderer
 from morphgen.scene import CameraParams, HairParams, Illumination, SceneParams
@@ -31,7 +31,7 @@ def model():
 def head(model):
     shape = model.shape.mean.reshape(-1, 3).astype(np.float64)
     normals = vertex_normals(shape, model.triangles)
-    return build_head(shape, normals, model.triangles, model.regions)
+    return build_head(HeadFit.of(shape, model.triangles, model.regions), shape, normals)
 
 
 def _scene(hair: HairParams, size: int, yaw: float) -> SceneParams:
