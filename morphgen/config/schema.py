@@ -124,6 +124,22 @@ class Sex(Section):
     shape: Annotated[float, Field(ge=0.0, le=5.0)] = 1.5
 
 
+class Features(Section):
+    """Extra shape spread along the directions that move one facial feature more than the
+    rest of the head (``sampling/detail.py``), within components ``first`` (0-based) on:
+    each feature's spread multiplies the shape spread along its directions (1: off).
+    ``face`` is the inner face (skin, nose, eyes, brows: not the mouth, ears, neck, scalp)."""
+
+    face: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    nose: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    eyes: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    first: Annotated[int, Field(ge=0)] = 10
+
+    def spreads(self) -> dict[str, float]:
+        """The spread of each feature by name."""
+        return {name: getattr(self, name) for name in ("face", "nose", "eyes")}
+
+
 class Identities(Section):
     count: Annotated[int, Field(ge=1, le=MAX_IDENTITIES)] = 10
     # a distribution (rounded, at least 1) or the word ``grid``: one image per grid point
@@ -133,6 +149,7 @@ class Identities(Section):
     ] = const(8)
     shape: Coefficients = Coefficients(scale=SHAPE_SPREAD)
     color: Coefficients = Coefficients()
+    features: Features = Features()
     min_distance: MinDistance | None = None
     sex: Sex = Sex()
 
