@@ -10,6 +10,7 @@ from morphgen.errors import ConfigError
 from morphgen.labels import LABEL_IDS
 from morphgen.model.load import load_model
 from morphgen.sampling.detail import FEATURE_REGIONS, feature_basis
+from morphgen.sampling.identity import generator
 from morphgen.sampling.sampler import Sampler
 
 
@@ -62,7 +63,7 @@ def _shapes(model, n: int, **features) -> np.ndarray:
 def test_a_spread_feature_varies_more_while_the_rest_of_the_head_hardly_does(model):
     inside = np.flatnonzero(_inside(model, "nose"))
     outside = np.flatnonzero(~_inside(model, "nose"))
-    plain, spread = _shapes(model, 200), _shapes(model, 200, nose=2.0)
+    plain, spread = _shapes(model, 200, nose=1.0), _shapes(model, 200, nose=2.0)
 
     def spreads(shapes: np.ndarray) -> tuple[float, float]:
         offsets = model.shape.offsets(shapes).reshape(len(shapes), -1, 3)
@@ -73,9 +74,14 @@ def test_a_spread_feature_varies_more_while_the_rest_of_the_head_hardly_does(mod
     assert rest1 / rest0 < 1.0 + 0.5 * (nose1 / nose0 - 1.0)  # ... much more than the rest
 
 
-def test_spread_one_leaves_identities_unchanged(model):
-    np.testing.assert_array_equal(_shapes(model, 5), _shapes(model, 5, face=1.0, nose=1.0))
-    assert not np.array_equal(_shapes(model, 5), _shapes(model, 5, eyes=1.5))
+def test_spread_one_leaves_the_plain_normal_draw(model):
+    plain = _shapes(model, 5, face=1.0, nose=1.0, eyes=1.0)
+    k = model.shape.n_components
+    scale = parse_config({}).identities.shape.scale
+    for i in range(5):
+        z = generator([0, i], "identity.shape").standard_normal(k)
+        np.testing.assert_allclose(plain[i], z * scale, rtol=1e-6)
+    assert not np.array_equal(plain, _shapes(model, 5, face=1.0, nose=1.0, eyes=1.5))
 
 
 def test_bad_feature_config_names_the_key():
