@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from morphgen.config import parse_config
 from morphgen.errors import ConfigError
 from morphgen.labels import LABEL_IDS
 from morphgen.model.load import load_model
-from morphgen.sampling.detail import FEATURE_REGIONS, feature_basis
+from morphgen.sampling.detail import FEATURE_REGIONS, feature_basis, spread_matrix
 from morphgen.sampling.identity import generator
 from morphgen.sampling.sampler import Sampler
 
@@ -89,3 +91,9 @@ def test_bad_feature_config_names_the_key():
         parse_config({"identities": {"features": {"nose": -1.0}}})
     with pytest.raises(ConfigError, match="identities.features.mouth"):
         parse_config({"identities": {"features": {"mouth": 1.5}}})
+
+
+def test_a_model_without_regions_keeps_its_plain_spread(model):
+    bare = dataclasses.replace(model, regions=None)
+    assert feature_basis(bare, "nose", 0, bare.shape.n_components).shape[1] == 0
+    assert np.allclose(spread_matrix(bare, {"nose": 2.0}, 0, 7), np.eye(7))

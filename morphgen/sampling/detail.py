@@ -27,12 +27,6 @@ FEATURE_REGIONS = {
 MIN_RATIO = 1.0  # a direction moves the feature at least this much per vertex as the rest
 
 
-def _gram(basis: np.ndarray, vertices: np.ndarray) -> np.ndarray:
-    rows = (3 * vertices[:, None] + np.arange(3)).reshape(-1)
-    part = basis[rows]
-    return part.T @ part / max(1, len(vertices))
-
-
 def feature_basis(model: MorphableModel, feature: str, first: int, k: int) -> np.ndarray:
     """``(k, r)`` orthonormal columns spanning the directions of shape components
     ``first..k-1`` that move ``feature`` most (zero rows before ``first``); ``(k, 0)``
@@ -43,8 +37,14 @@ def feature_basis(model: MorphableModel, feature: str, first: int, k: int) -> np
         inside = np.isin(model.regions, [LABEL_IDS[r] for r in FEATURE_REGIONS[feature]])
     if n <= 0 or not inside.any() or inside.all():
         return np.zeros((k, 0))
-    basis = model.shape.scaled_basis[:, first:k].astype(np.float64)
-    own, rest = _gram(basis, np.flatnonzero(inside)), _gram(basis, np.flatnonzero(~inside))
+    shape = model.shape
+    sd = np.sqrt(np.maximum(shape.variance[first:k].astype(np.float64), 0.0))
+    rows = (3 * np.flatnonzero(inside)[:, None] + np.arange(3)).reshape(-1)
+    part = shape.basis[rows, first:k].astype(np.float64) * sd
+    own = part.T @ part  # the feature's sums; the whole head's are diag(variance), as the
+    rest = np.diag(sd**2) - own  # basis is orthonormal (README "Conventions")
+    own /= np.count_nonzero(inside)
+    rest /= np.count_nonzero(~inside)
     ratio, vectors = scipy.linalg.eigh(own, rest + 1e-9 * np.trace(rest) * np.eye(n))
     kept = vectors[:, ratio >= MIN_RATIO]
     out = np.zeros((k, kept.shape[1]))
