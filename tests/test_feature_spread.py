@@ -86,6 +86,10 @@ def test_spread_one_leaves_the_plain_normal_draw(model):
     assert not np.array_equal(plain, _shapes(model, 5, face=1.0, nose=1.0, eyes=1.5))
 
 
+def test_every_feature_of_the_config_has_its_regions():
+    assert set(parse_config({}).identities.features.spreads()) == set(FEATURE_REGIONS)
+
+
 def test_bad_feature_config_names_the_key():
     with pytest.raises(ConfigError, match="identities.features.nose"):
         parse_config({"identities": {"features": {"nose": -1.0}}})

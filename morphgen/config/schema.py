@@ -126,8 +126,8 @@ class Sex(Section):
 
 # Default nose spread: 2 x along the 10 shape directions that move the nose more than the
 # rest of the head. Measured with `morphgen realism` on configs/realism.yaml (README
-# "Realism report"): confusable pairs 18.9 % -> 17.4 % (seed 1: 22.8 % -> 20.9 %), the
-# other numbers within their noise; noses stay plausible.
+# "Realism report"): confusable pairs 18.9 % -> 17.4 % (seed 1: 22.8 % -> 20.9 %; seed 2:
+# 16.4 % -> 16.5 %), the other numbers within their noise; noses stay plausible.
 NOSE_SPREAD = 2.0
 
 
@@ -144,7 +144,7 @@ class Features(Section):
 
     def spreads(self) -> dict[str, float]:
         """The spread of each feature by name."""
-        return {name: getattr(self, name) for name in ("face", "nose", "eyes")}
+        return {name: getattr(self, name) for name in type(self).model_fields if name != "first"}
 
 
 class Identities(Section):
