@@ -18,6 +18,7 @@ import numpy as np
 from morphgen.config.schema import Identities
 from morphgen.model.morphable import MorphableModel
 from morphgen.sampling.components import component_count
+from morphgen.sampling.detail import spread_matrix
 from morphgen.sampling.sex import masculinity_direction
 from morphgen.sampling.skin_tone import SkinTone
 
@@ -54,6 +55,8 @@ class IdentitySampler:
             else np.zeros(self.k_shape)
         )
         self._tone = SkinTone(model)
+        features = cfg.features
+        self._spread = spread_matrix(model, features.spreads(), features.first, self.k_shape)
         self._accepted: list[tuple[np.ndarray, np.ndarray]] = []
         self._features = np.zeros((64, self._feature_dim()), dtype=np.float64)  # grows x2
 
@@ -76,7 +79,10 @@ class IdentitySampler:
         color_rng = generator([self.seed, i], "identity.color")
         offset = self._masculine if self.sex(i) == "male" else -self._masculine
         while True:
-            shape = shape_rng.standard_normal(self.k_shape) * self.cfg.shape.scale + offset
+            z = shape_rng.standard_normal(self.k_shape)
+            if self._spread is not None:
+                z = self._spread @ z
+            shape = z * self.cfg.shape.scale + offset
             color = color_rng.standard_normal(self.k_color) * self.cfg.color.scale
             if self.cfg.color.lightness is not None:
                 color = self._tone.bounded(color, *self.cfg.color.lightness)
