@@ -49,6 +49,7 @@ class Profile:
     shell: float  # the opaque base layer's height, as a share of the volume
     gather: str = ""  # "", "ponytail" or "bun"
     kink: float = 0.0  # random change of direction per step (frizz, afro coils)
+    turn_points: float = 0.0  # a curled strand has at least this many points per curl turn
 
 
 PROFILES: dict[str, Profile] = {
@@ -150,6 +151,7 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
     else:
         pts = _free(head, roots, d, height, length, prof, fringe, brow, p.recession_mm, rng)
     if prof.curl_radius_mm > 0 and p.curl > 0:
+        pts = _subdivide(pts, _curl_steps(pts, prof))
         pts = _curl(head, pts, p.curl * prof.curl_radius_mm, prof.curl_wavelength_mm, rng)
         pts = head.push_out(pts, 0.5)
     return Strands(pts.astype(np.float32), layer, rng.normal(1.0, 0.08, s).clip(0.7, 1.3))
@@ -270,6 +272,31 @@ def _slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     direction = w0 * ua[:, None] + w1 * ub
     radius = ra[:, None, None] * (1 - t) + rb * t
     return direction * radius
+
+
+def _curl_steps(pts: np.ndarray, prof: Profile) -> int:
+    """Sub-steps per grown segment that give a curl ``prof.turn_points`` points per turn
+    (on a strand of the mean segment length)."""
+    seg = float(np.linalg.norm(np.diff(pts, axis=1), axis=-1).mean())
+    return max(1, int(np.ceil(prof.turn_points * seg / prof.curl_wavelength_mm)))
+
+
+def _subdivide(pts: np.ndarray, steps: int) -> np.ndarray:
+    """Polylines ``(S, K + 1, 3)`` with ``steps`` points per segment on a Catmull-Rom spline
+    through their points (round where the grown path turns, e.g. an afro's kinks)."""
+    if steps <= 1:
+        return pts
+    ext = np.concatenate([2 * pts[:, :1] - pts[:, 1:2], pts, 2 * pts[:, -1:] - pts[:, -2:-1]], 1)
+    p0, p1, p2, p3 = (ext[:, i : i + pts.shape[1] - 1, None] for i in range(4))
+    t = (np.arange(steps) / steps)[None, None, :, None]
+    out = 0.5 * (
+        2 * p1
+        + (p2 - p0) * t
+        + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
+        + (3 * p1 - p0 - 3 * p2 + p3) * t**3
+    )
+    out = out.reshape(len(pts), -1, 3)
+    return np.concatenate([out, pts[:, -1:]], axis=1)
 
 
 def _curl(

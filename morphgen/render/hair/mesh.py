@@ -28,6 +28,9 @@ HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
 MIN_SHARE = 0.35  # the fewest strands, as a share of the profile's count (4x wide: coarse)
+# points per curl turn at 512 px (detail 2), falling to none added at 256 px and below, where
+# a curl is a few pixels across and its grown points suffice
+TURN_POINTS = 8.0
 
 
 def detail(width: int, height: int) -> float:
@@ -57,7 +60,12 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
         return []
     curled = p.curl > 0 or prof.kink > 0
     share = strand_share(level, curled)
-    prof = replace(prof, strands=int(prof.strands * share), width_mm=prof.width_mm / share)
+    prof = replace(
+        prof,
+        strands=int(prof.strands * share),
+        width_mm=prof.width_mm / share,
+        turn_points=TURN_POINTS * max(0.0, level - COARSE_LEVEL),
+    )
     rng = np.random.default_rng([int(p.seed), 16])
     colour = hair_albedo(p.eumelanin, p.pheomelanin)
     shell_colour = (1.0 - p.grey) * colour + p.grey * GREY_HAIR
