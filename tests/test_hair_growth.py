@@ -111,3 +111,17 @@ def test_curls_are_round_at_512_px(head, style, length, volume):
     pts = ribbons.vertices.reshape(-1, n, 3).astype(np.float64)
     median, high = np.percentile(_turn_degrees(pts), [50, 90])
     assert median < 45.0 and high < 70.0
+
+
+@pytest.mark.parametrize(("style", "length"), [("medium", 125), ("long", 250)])
+def test_nape_hair_falls_down_the_back(head, style, length):
+    """Hair rooted low on the back of the head (50 mm below its centre, behind it) falls down
+    the back: none of it comes round in front of the ears (before, combed sideways from the
+    parting, a few such strands ran round the head at ear height to 30-36 mm in front of its
+    centre, lines flying out sideways)."""
+    p = HairParams(style=style, length_mm=length, volume_mm=12, parting=0.3, fringe=0.5, seed=5)
+    pts = grow(head, p, PROFILES[style], np.random.default_rng(5)).points.astype(np.float64)
+    rel = pts - head.centre
+    nape = (rel[:, 0, 1] < -50.0) & (rel[:, 0, 2] < 0.0)
+    assert nape.sum() > 50
+    assert rel[nape, :, 2].max() < 0.0
