@@ -26,7 +26,6 @@ HAIRLINE_TAPER_MM = 12.0  # the shell rises from the hairline over this plus its
 SHINE = 0.22  # strand highlight strength
 DETAIL_PX = 256  # image size at which strands have their profile's count and width
 HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
-INNER_WIDTH = 1.0  # and the innermost ones (layer 0) this much wider again: the sheet's back
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
 LOCK_HAIRS = 6.0  # a lock's grey share is Beta-distributed with this concentration
@@ -154,10 +153,8 @@ def _ribbons(
     t = np.linspace(0.0, 1.0, n)[None, :]
     # narrow at the root, widest where the strand hangs free, narrowing to the tip
     profile = (0.7 + 0.8 * np.sqrt(t)) * (1.0 - 0.7 * t**3)
-    # hanging strands lie side by side in a sheet: wider there, so that the sheet closes; the
-    # inner ones, shadowed and covered by the outer ones, widest: the sheet has no holes
-    hang = HANG_WIDTH * (1.0 + INNER_WIDTH * (1.0 - strands.layer[:, None]))
-    profile = profile * np.where(pts[..., 1] < hang_y(head), hang, 1.0)
+    # hanging strands lie side by side in a sheet: wider there, so that the sheet closes
+    profile = profile * np.where(pts[..., 1] < hang_y(head), HANG_WIDTH, 1.0)
     width = prof.width_mm * profile * rng.uniform(0.7, 1.3, (s, 1))
     base = colour + lock_grey(grey, s, rng)[:, None] * (GREY_HAIR - colour)
     root = 0.35 + 0.65 * np.clip(t / 0.3, 0.0, 1.0)  # shadow at the roots
