@@ -9,6 +9,7 @@ from scipy.spatial import cKDTree
 from morphgen.model.load import load_model
 from morphgen.render.hair.grow import PROFILES, grow, hang_y
 from morphgen.render.hair.head import HeadFit, build_head
+from morphgen.render.hair.mesh import hair_layers
 from morphgen.render.normals import vertex_normals
 from morphgen.scene import HairParams
 
@@ -88,3 +89,39 @@ def test_hanging_hair_falls_down_not_over_the_face(head, style, length):
     assert low.sum() > 500 and drop > 0
     assert np.maximum(seg[..., 2], 0.0)[low].sum() / drop <= 0.02
     assert np.hypot(seg[..., 0], seg[..., 2])[low].sum() / drop <= 0.2
+
+
+def _turn_degrees(pts: np.ndarray) -> np.ndarray:
+    """The angle between consecutive segments at every inner point of polylines (S, N, 3)."""
+    seg = np.diff(pts, axis=1)
+    seg /= np.maximum(np.linalg.norm(seg, axis=-1, keepdims=True), 1e-9)
+    return np.degrees(np.arccos(np.clip(np.sum(seg[:, 1:] * seg[:, :-1], axis=-1), -1, 1)))
+
+
+@pytest.mark.parametrize(("style", "length", "volume"), [("curly", 130, 25), ("afro", 60, 45)])
+def test_curls_are_round_at_512_px(head, style, length, volume):
+    """At 512 px (detail 2) a curl turn has enough points to look round: the bends between a
+    curled strand's segments are under 45 degrees at the median and 70 at the 90th
+    percentile (an octagon's are 45; with under three points per turn the strands were
+    zig-zag lines: median 70-75, 90th percentile 90-120 degrees)."""
+    p = HairParams(style=style, length_mm=length, volume_mm=volume, curl=1.0, seed=5)
+    ribbons = hair_layers(head, p, level=2.0)[-1]
+    # a strand of n points is n vertices and 2 (n - 1) triangles
+    n = round(2.0 / (2.0 - ribbons.n_triangles / len(ribbons.vertices)))
+    pts = ribbons.vertices.reshape(-1, n, 3).astype(np.float64)
+    median, high = np.percentile(_turn_degrees(pts), [50, 90])
+    assert median < 45.0 and high < 70.0
+
+
+@pytest.mark.parametrize(("style", "length"), [("medium", 125), ("long", 250)])
+def test_nape_hair_falls_down_the_back(head, style, length):
+    """Hair rooted low on the back of the head (50 mm below its centre, behind it) falls down
+    the back: none of it comes round in front of the ears (before, combed sideways from the
+    parting, a few such strands ran round the head at ear height to 30-36 mm in front of its
+    centre, lines flying out sideways)."""
+    p = HairParams(style=style, length_mm=length, volume_mm=12, parting=0.3, fringe=0.5, seed=5)
+    pts = grow(head, p, PROFILES[style], np.random.default_rng(5)).points.astype(np.float64)
+    rel = pts - head.centre
+    nape = (rel[:, 0, 1] < -50.0) & (rel[:, 0, 2] < 0.0)
+    assert nape.sum() > 50
+    assert rel[nape, :, 2].max() < 0.0

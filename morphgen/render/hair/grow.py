@@ -10,7 +10,7 @@ point on the back of the head; curls and afro coils are a helix around the stran
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,6 +31,9 @@ FILL_MM = 90.0
 # straight down (tilted out from the head's axis by HANG_OUT), so neighbours fall together.
 HANG_TURN = 0.6
 HANG_OUT = 0.12
+NAPE_MM = 25.0  # roots 25-50 mm below the head's centre turn to combed straight down
+CUT_JITTER_MM = 2.0  # how unevenly hair cut to one line ends
+CUT_SPARE = 1.25  # hair cut to a line grows this much longer first (the cut takes it back)
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,15 @@ class Profile:
     shell: float  # the opaque base layer's height, as a share of the volume
     gather: str = ""  # "", "ponytail" or "bun"
     kink: float = 0.0  # random change of direction per step (frizz, afro coils)
+    turn_points: float = 0.0  # a curled strand has at least this many points per curl turn
+    cut: float = 0.0  # share of the hanging strands cut level at one height (a blunt edge)
 
 
 PROFILES: dict[str, Profile] = {
     "buzz": Profile(0, 1, 0.0, 0.0, False, 1.0, 0.0, 1.0, 1.0, 1.0),
     "short": Profile(1300, 5, 0.35, 0.004, True, 0.8, 2.5, 14.0, 1.5, 0.45),
-    "medium": Profile(1400, 10, 0.3, 0.012, True, 0.5, 3.0, 22.0, 2.0, 0.4),
-    "long": Profile(1400, 12, 0.3, 0.02, True, 0.4, 3.0, 30.0, 2.4, 0.4),
+    "medium": Profile(1400, 10, 0.3, 0.012, True, 0.5, 3.0, 22.0, 2.0, 0.4, cut=0.4),
+    "long": Profile(1400, 12, 0.3, 0.02, True, 0.4, 3.0, 30.0, 2.4, 0.4, cut=0.4),
     "curly": Profile(1100, 16, 0.25, 0.008, True, 0.5, 4.5, 22.0, 2.0, 0.55),
     "afro": Profile(1500, 12, 3.0, 0.0, False, 0.3, 2.5, 9.0, 2.0, 0.8, kink=0.9),
     "ponytail": Profile(1000, 14, 0.1, 0.0, True, 1.0, 3.0, 30.0, 2.0, 0.35, "ponytail"),
@@ -121,6 +126,9 @@ def comb_directions(
     sideways = 0.35 + 0.65 * min(1.0, abs(p.parting) * 3.0)
     g = prof.back * np.array([0.0, -0.15, -1.0]) + (1.0 - prof.back) * sideways * side * 2.0
     g = g + np.array([0.0, -0.4, 0.0])
+    # hair rooted low on the back of the head falls down it, not sideways round to the ears
+    low = np.clip((head.centre[1] - roots[:, 1] - NAPE_MM) / NAPE_MM, 0.0, 1.0)[:, None]
+    g = g + low * np.array([0.0, -2.0, 0.0])
     front_top = (front < 45.0)[:, None]  # front hair is combed aside, off the face
     g = np.where(front_top, g + side * 1.5 + np.array([0.0, 0.0, -0.5]), g)
     fringe = front < 40.0 * p.fringe
@@ -144,12 +152,21 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
     height = layer * max(p.volume_mm, 1.0)  # above ROOT_LIFT_MM, where the hair is full
     length = p.length_mm * rng.uniform(0.8, 1.05, s)
     brow = head.brow_y
+    blunt = prof.cut > 0 and p.curl <= 0
+    if blunt:
+        length *= CUT_SPARE
     length[fringe] = np.minimum(length[fringe], 20.0 + front[fringe] * 1.6)
     if prof.gather:
         pts = _gathered(head, roots, ROOT_LIFT_MM + height, p, prof, rng)
     else:
-        pts = _free(head, roots, d, height, length, prof, fringe, brow, p.recession_mm, rng)
+        # hair to be cut grows with as many more steps, each as long as the profile's
+        steps = int(np.ceil(prof.segments * CUT_SPARE)) if blunt else prof.segments
+        grow_prof = replace(prof, segments=steps)
+        pts = _free(head, roots, d, height, length, grow_prof, fringe, brow, p.recession_mm, rng)
+        if blunt:
+            pts = _cut(head, pts, prof.cut, prof.segments + 1, rng)
     if prof.curl_radius_mm > 0 and p.curl > 0:
+        pts = _subdivide(pts, _curl_steps(pts, prof))
         pts = _curl(head, pts, p.curl * prof.curl_radius_mm, prof.curl_wavelength_mm, rng)
         pts = head.push_out(pts, 0.5)
     return Strands(pts.astype(np.float32), layer, rng.normal(1.0, 0.08, s).clip(0.7, 1.3))
@@ -205,6 +222,44 @@ def _free(
         d = _unit(q - p)
         pts[:, i] = p = q
     return pts
+
+
+def _cut(
+    head: Head, pts: np.ndarray, share: float, points: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Strands that hang below the height that ``share`` of the hanging tips reach, cut there
+    (a few mm of jitter), each then ``points`` points spread along what is left: hair cut to
+    one line has a closed lower edge, not the few longest strands as separate lines below it."""
+    y = pts[..., 1]
+    hanging = y[:, -1] < hang_y(head)
+    if not hanging.any():
+        return pts
+    level = np.percentile(y[hanging, -1], 100.0 * share) + rng.normal(0.0, CUT_JITTER_MM, len(pts))
+    seg = np.linalg.norm(np.diff(pts, axis=1), axis=-1)
+    arc = np.concatenate([np.zeros((len(pts), 1)), np.cumsum(seg, axis=1)], axis=1)
+    below = y < level[:, None]
+    first = np.where(below.any(axis=1), below.argmax(axis=1), pts.shape[1])
+    cut = (first > 0) & (first < pts.shape[1])
+    i = first[cut]
+    rows = np.flatnonzero(cut)
+    y0, y1 = y[rows, i - 1], y[rows, i]
+    share_of_seg = (y0 - level[rows]) / np.maximum(y0 - y1, 1e-9)
+    end = arc[:, -1].copy()
+    end[rows] = arc[rows, i - 1] + share_of_seg * seg[rows, i - 1]
+    return _along(pts, arc, end, points)
+
+
+def _along(pts: np.ndarray, arc: np.ndarray, end: np.ndarray, points: int) -> np.ndarray:
+    """``points`` points spread evenly over the polylines' first ``end`` mm of arc (S,)."""
+    n = pts.shape[1]
+    target = np.linspace(0.0, 1.0, points)[None, :] * end[:, None]
+    j = np.clip((arc[:, None, :] <= target[:, :, None]).sum(axis=-1) - 1, 0, n - 2)
+    a0 = np.take_along_axis(arc, j, axis=1)
+    a1 = np.take_along_axis(arc, j + 1, axis=1)
+    w = np.clip((target - a0) / np.maximum(a1 - a0, 1e-9), 0.0, 1.0)[..., None]
+    p0 = np.take_along_axis(pts, j[..., None], axis=1)
+    p1 = np.take_along_axis(pts, j[..., None] + 1, axis=1)
+    return p0 + w * (p1 - p0)
 
 
 def _hang(head: Head, p: np.ndarray, d: np.ndarray, hug_y: float) -> np.ndarray:
@@ -270,6 +325,31 @@ def _slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     direction = w0 * ua[:, None] + w1 * ub
     radius = ra[:, None, None] * (1 - t) + rb * t
     return direction * radius
+
+
+def _curl_steps(pts: np.ndarray, prof: Profile) -> int:
+    """Sub-steps per grown segment that give a curl ``prof.turn_points`` points per turn
+    (on a strand of the mean segment length)."""
+    seg = float(np.linalg.norm(np.diff(pts, axis=1), axis=-1).mean())
+    return max(1, int(np.ceil(prof.turn_points * seg / prof.curl_wavelength_mm)))
+
+
+def _subdivide(pts: np.ndarray, steps: int) -> np.ndarray:
+    """Polylines ``(S, K + 1, 3)`` with ``steps`` points per segment on a Catmull-Rom spline
+    through their points (round where the grown path turns, e.g. an afro's kinks)."""
+    if steps <= 1:
+        return pts
+    ext = np.concatenate([2 * pts[:, :1] - pts[:, 1:2], pts, 2 * pts[:, -1:] - pts[:, -2:-1]], 1)
+    p0, p1, p2, p3 = (ext[:, i : i + pts.shape[1] - 1, None] for i in range(4))
+    t = (np.arange(steps) / steps)[None, None, :, None]
+    out = 0.5 * (
+        2 * p1
+        + (p2 - p0) * t
+        + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
+        + (3 * p1 - p0 - 3 * p2 + p3) * t**3
+    )
+    out = out.reshape(len(pts), -1, 3)
+    return np.concatenate([out, pts[:, -1:]], axis=1)
 
 
 def _curl(

@@ -4,7 +4,8 @@ The shell is the scalp where hair grows, lifted along its normals (tapering to a
 nothing at the hairline) so that the scalp never shows through the strands. Each strand is
 a ribbon lying in the hair volume's surface, narrowing to its tip; its colour runs from a
 dark root to a lighter tip and darkens with depth in the volume (self-shadowing), each
-strand a little lighter or darker than the next; grey strands are unpigmented.
+strand a little lighter or darker than the next. A ribbon stands for a lock of many hairs, so
+greying mixes into it: each lock's share of unpigmented hairs scatters around the head's.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ DETAIL_PX = 256  # image size at which strands have their profile's count and wi
 HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
+LOCK_HAIRS = 6.0  # a lock's grey share is Beta-distributed with this concentration
 MIN_SHARE = 0.35  # the fewest strands, as a share of the profile's count (4x wide: coarse)
+# points per curl turn at 512 px (detail 2), falling to none added at 256 px and below, where
+# a curl is a few pixels across and its grown points suffice
+TURN_POINTS = 8.0
 
 
 def detail(width: int, height: int) -> float:
@@ -57,7 +62,12 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
         return []
     curled = p.curl > 0 or prof.kink > 0
     share = strand_share(level, curled)
-    prof = replace(prof, strands=int(prof.strands * share), width_mm=prof.width_mm / share)
+    prof = replace(
+        prof,
+        strands=int(prof.strands * share),
+        width_mm=prof.width_mm / share,
+        turn_points=TURN_POINTS * max(0.0, level - COARSE_LEVEL),
+    )
     rng = np.random.default_rng([int(p.seed), 16])
     colour = hair_albedo(p.eumelanin, p.pheomelanin)
     shell_colour = (1.0 - p.grey) * colour + p.grey * GREY_HAIR
@@ -115,6 +125,14 @@ def _shell(head: Head, p: HairParams, prof: Profile, colour: np.ndarray) -> Laye
     )
 
 
+def lock_grey(grey: float, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Each of ``count`` locks' share of grey hairs, ``grey`` on average: a lock mixes its
+    hairs, so salt-and-pepper hair is silver mixed in, not single white strands."""
+    if grey <= 0.0 or grey >= 1.0:
+        return np.full(count, float(np.clip(grey, 0.0, 1.0)))
+    return rng.beta(grey * LOCK_HAIRS, (1.0 - grey) * LOCK_HAIRS, count)
+
+
 def _every_other(n: int) -> np.ndarray:
     """Indices of every other point of an ``n``-point polyline, both ends kept."""
     return np.unique(np.append(np.arange(0, n, 2), n - 1))
@@ -138,7 +156,7 @@ def _ribbons(
     # hanging strands lie side by side in a sheet: wider there, so that the sheet closes
     profile = profile * np.where(pts[..., 1] < hang_y(head), HANG_WIDTH, 1.0)
     width = prof.width_mm * profile * rng.uniform(0.7, 1.3, (s, 1))
-    base = np.where((rng.random(s) < grey)[:, None], GREY_HAIR, colour)
+    base = colour + lock_grey(grey, s, rng)[:, None] * (GREY_HAIR - colour)
     root = 0.35 + 0.65 * np.clip(t / 0.3, 0.0, 1.0)  # shadow at the roots
     depth = 0.5 + 0.5 * strands.layer[:, None]  # inner strands are shadowed by outer ones
     brightness = root * depth * (1.0 + 0.15 * t) * strands.shade[:, None]
