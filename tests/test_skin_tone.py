@@ -53,9 +53,9 @@ def test_draws_outside_the_range_move_towards_the_mean_onto_the_bound(model):
 def test_default_range_is_real_skin(model):
     tone = SkinTone(model)
     cfg = parse_config({})
-    assert cfg.identities.color.lightness == (25.0, 80.0)
-    after = np.array([tone(c) for c in _colours(model, [25.0, 80.0], 200)])
-    assert after.min() >= 25.0 - 0.01 and after.max() <= 80.0 + 0.01
+    assert cfg.identities.color.lightness == (25.0, 90.0)
+    after = np.array([tone(c) for c in _colours(model, [25.0, 90.0], 200)])
+    assert after.min() >= 25.0 - 0.01 and after.max() <= 90.0 + 0.01
 
 
 @pytest.mark.parametrize("value", [[80, 25], [10], [20, 120], "dark"])

@@ -85,9 +85,10 @@ class Coefficients(Section):
 class ColorCoefficients(Coefficients):
     """Colour components, and ``lightness``: the CIE L* range of the mean skin albedo. A draw
     outside it is moved towards the mean colour onto the nearest bound (real skin spans
-    about L* 25-80; a Gaussian draw's tails reach black and paper white). Null: no bound."""
+    about L* 25-80; a Gaussian draw's tails reach black). The default's upper bound, 90,
+    leaves light models alone (the BFM-sized test model's mean is L* 79). Null: no bound."""
 
-    lightness: tuple[Annotated[float, Field(ge=0.0, le=100.0)], ...] | None = (25.0, 80.0)
+    lightness: tuple[Annotated[float, Field(ge=0.0, le=100.0)], ...] | None = (25.0, 90.0)
 
     @field_validator("lightness")
     @classmethod

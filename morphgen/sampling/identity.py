@@ -11,6 +11,7 @@ ones unchanged, but computing identity ``i`` costs all those before it (cached p
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
@@ -55,6 +56,7 @@ class IdentitySampler:
             else np.zeros(self.k_shape)
         )
         self._tone = SkinTone(model)
+        self._last: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
         features = cfg.features
         self._spread = spread_matrix(model, features.spreads(), features.first, self.k_shape)
         self._accepted: list[tuple[np.ndarray, np.ndarray]] = []
@@ -69,6 +71,7 @@ class IdentitySampler:
             return shape.astype(np.float64) * self._rms_weights
         return np.concatenate([shape, color]).astype(np.float64)
 
+    @functools.lru_cache(maxsize=4)  # noqa: B019 - a few recent identities, per sampler
     def sex(self, i: int) -> str:
         """Identity ``i``'s sex, ``female`` or ``male`` (``identities.sex``)."""
         male = generator([self.seed, i], "identities.sex").random() < self.cfg.sex.male_probability
@@ -91,7 +94,10 @@ class IdentitySampler:
     def __call__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """``(shape_coeffs, color_coeffs)`` of identity ``i``."""
         if self.cfg.min_distance is None:
-            return next(self._candidates(i))
+            if self._last is None or self._last[0] != i:  # images of one identity follow
+                self._last = (i, next(self._candidates(i)))
+            shape, color = self._last[1]
+            return shape.copy(), color.copy()
         while len(self._accepted) <= i:
             self._accept_next()
         return self._accepted[i]
