@@ -9,23 +9,16 @@ each one's whole draw, rasterise and resolve time (median of ``--rounds`` passes
 
 from __future__ import annotations
 
-import argparse
 import time
 
-from profile_render import dressed
+from profile_render import capture_options, render_dressed
 
 from morphgen.render import cpu_backend
 from morphgen.render import raster_kernels as rk
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", help="model file (default: BFM-sized synthetic model)")
-    ap.add_argument("--size", type=int, default=256)
-    ap.add_argument("--identities", type=int, default=4)
-    ap.add_argument("--images", type=int, default=8, help="images per identity")
-    ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args()
+    args = capture_options(__doc__, identities=4, images=8)
     frames = []
     draw = cpu_backend.CpuBackend.draw
 
@@ -34,11 +27,7 @@ def main() -> None:
         return draw(self, frame)
 
     cpu_backend.CpuBackend.draw = capture
-    ns = argparse.Namespace(
-        backend="cpu", extras=[], repeat=1, dressed=True, cpu_time=True, **vars(args)
-    )
-    _, renderer, _, work = dressed(ns)
-    renderer.render_many(work)
+    render_dressed(args)
     cpu_backend.CpuBackend.draw = draw
     spent = {"rasterize": 0.0, "resolve": 0.0}
     for name in spent:

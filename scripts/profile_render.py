@@ -76,6 +76,24 @@ def dressed(args: argparse.Namespace) -> tuple:
     return model, renderer, drawn[: args.images], drawn[args.images :]
 
 
+def capture_options(doc: str, identities: int, images: int) -> argparse.Namespace:
+    """The options of the scripts that capture the cpu backend's dressed frames and draw
+    them again (``draw_patterns.py``, ``raster_parts.py``), parsed; ``doc``: their docstring."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--model", help="model file (default: BFM-sized synthetic model)")
+    ap.add_argument("--size", type=int, default=256)
+    ap.add_argument("--identities", type=int, default=identities)
+    ap.add_argument("--images", type=int, default=images, help="images per identity")
+    ap.add_argument("--rounds", type=int, default=3)
+    return ap.parse_args()
+
+
+def render_dressed(args: argparse.Namespace) -> None:
+    """Render ``dressed``'s timed scenes on the cpu backend (for a script that captures them)."""
+    _, renderer, _, work = dressed(argparse.Namespace(backend="cpu", **vars(args)))
+    renderer.render_many(work)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", help="model file (default: BFM-sized synthetic model)")

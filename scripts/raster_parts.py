@@ -11,11 +11,10 @@ the head, the hair's opaque shell, the strands and the other layers (median of
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
-from profile_render import dressed
+from profile_render import capture_options, render_dressed
 
 from morphgen.render import cpu_backend as cb
 from morphgen.render import raster_kernels as rk
@@ -61,13 +60,7 @@ def timed_draw(backend: cb.CpuBackend, frame, layers, spent: dict[str, float]) -
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", help="model file (default: BFM-sized synthetic model)")
-    ap.add_argument("--size", type=int, default=256)
-    ap.add_argument("--identities", type=int, default=12)
-    ap.add_argument("--images", type=int, default=2, help="images per identity")
-    ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args()
+    args = capture_options(__doc__, identities=12, images=2)
     captured, posed = [], []
     pose_layers, draw = renderer_module.pose_layers, cb.CpuBackend.draw
 
@@ -85,11 +78,7 @@ def main() -> None:
         return draw(self, frame)
 
     renderer_module.pose_layers, cb.CpuBackend.draw = record, capture
-    ns = argparse.Namespace(
-        backend="cpu", extras=[], repeat=1, dressed=True, cpu_time=True, **vars(args)
-    )
-    _, renderer, _, work = dressed(ns)
-    renderer.render_many(work)
+    render_dressed(args)
     renderer_module.pose_layers, cb.CpuBackend.draw = pose_layers, draw
     backend = cb.CpuBackend()
     for frame, layers in captured[:2]:
