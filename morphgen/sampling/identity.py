@@ -38,7 +38,9 @@ def generator(entropy: list[int], name: str) -> np.random.Generator:
 class IdentitySampler:
     """Shape and colour coefficients of identity ``i`` (standard-normal units times ``scale``)."""
 
-    def __init__(self, cfg: Identities, model: MorphableModel, seed: int):
+    def __init__(
+        self, cfg: Identities, model: MorphableModel, seed: int, tone: SkinTone | None = None
+    ):
         self.cfg = cfg
         self.seed = seed
         n_shape, n_color = model.shape.n_components, model.color.n_components
@@ -55,7 +57,7 @@ class IdentitySampler:
             if shift > 0
             else np.zeros(self.k_shape)
         )
-        self._tone = SkinTone(model)
+        self._tone = tone or SkinTone(model)  # the colour draws' lightness bound
         self._last: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
         features = cfg.features
         self._spread = spread_matrix(model, features.spreads(), features.first, self.k_shape)

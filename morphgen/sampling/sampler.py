@@ -85,8 +85,10 @@ class Sampler:
         self.config = config
         self.model = model
         self.seed = int(config.seed)
-        self.identities = IdentitySampler(config.identities, model, self.seed)
         self.appearance = AppearanceSampler(config.appearance, model, self.seed)
+        self.identities = IdentitySampler(
+            config.identities, model, self.seed, self.appearance.skin_tone
+        )
         self._appearance_cache: tuple[int, object] = (-1, None)
         self.grids = config.scene_grids()
         self.grid_size = int(np.prod([len(g) for _, g in self.grids])) if self.grids else 1

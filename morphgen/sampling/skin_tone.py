@@ -34,7 +34,9 @@ class SkinTone:
             skin = np.flatnonzero(model.regions == LABEL_IDS["skin"])
         rows = (3 * skin[:, None] + np.arange(3)).reshape(-1)
         self._mean = model.color.mean[rows].reshape(-1, 3).mean(axis=0).astype(np.float64)
-        basis = model.color.scaled_basis[rows].astype(np.float64)
+        # the skin rows of ``scaled_basis``, without scaling every row of the basis first
+        sd = np.sqrt(np.maximum(model.color.variance, 0.0))
+        basis = (model.color.basis[rows] * sd[None, :]).astype(np.float64)
         self._basis = basis.reshape(len(skin), 3, -1).mean(axis=0)  # (3, k)
 
     def __call__(self, color: np.ndarray) -> float:
