@@ -119,11 +119,23 @@ class AppearanceParams:
     lashes: float = 1.0
     beard: str = "none"
     beard_density: float = 0.0
+    beard_shadow: float = 0.0  # clean-shaven faces: stubble under the skin, 0 to 1
+    # cosmetics (``appearance.makeup``): strengths in [0, 1], 0 where none is worn
+    makeup: bool = False
+    lipstick: float = 0.0
+    lipstick_colour: str = "none"
+    lipstick_rgb: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    eye_shadow: float = 0.0
+    eye_shadow_colour: str = "none"
+    eye_shadow_rgb: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    eyeliner: float = 0.0
+    mascara: float = 0.0
+    blush: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> AppearanceParams:
         d = dict(d)
-        for key in ("hair_rgb", "iris_rgb"):
+        for key in ("hair_rgb", "iris_rgb", "lipstick_rgb", "eye_shadow_rgb"):
             if key in d:
                 d[key] = tuple(float(v) for v in d[key])
         return cls(**d)

@@ -110,12 +110,15 @@ def test_appearance_attributes_come_from_the_scene_parameters():
 
     params = AppearanceParams(skin_tone=61.5, age=0.25, iris_colour="blue", beard="goatee")
     params.hair_colour = "red"
+    params.lipstick, params.lipstick_colour = 0.5, "berry"
     from dataclasses import asdict
 
     got = appearance_attributes(asdict(params))
     assert got == {
         "skin_tone": 61.5, "age": 0.25, "iris_colour": 3.0, "brow_colour": 5.0, "beard_type": 3.0,
+        "lipstick": 0.5, "lipstick_colour": 4.0,
     }  # fmt: skip
+    assert "4 berry" in info("lipstick_colour").text and "0 none" in info("lipstick_colour").text
     assert "3 blue" in info("iris_colour").text and "3 goatee" in info("beard_type").text
     sample = {"metadata": {"params": {"yaw": 1.0, "appearance": asdict(params)}}}
     assert sample_attributes(sample, None)["beard_type"] == 3.0

@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 
 from morphgen.colour import srgb_to_linear
-from morphgen.config.schema import BEARD_TYPES, HAIR_COLOURS, IRIS_COLOURS, SEXES
+from morphgen.config.schema import (
+    BEARD_TYPES,
+    HAIR_COLOURS,
+    IRIS_COLOURS,
+    LIPSTICK_COLOURS,
+    SEXES,
+)
 from morphgen.labels import LABELS
 from morphgen.labelsets import get_set, remap_table
 
@@ -31,11 +37,13 @@ def _codes(names: tuple[str, ...], what: str) -> str:
 
 
 # Appearance attributes (``params.appearance``): numbers, and named categories as codes.
-APPEARANCE_NUMBERS = {"skin_tone": "skin_tone", "age": "age"}
+APPEARANCE_NUMBERS = {"skin_tone": "skin_tone", "age": "age", "lipstick": "lipstick"}
+LIPSTICK_NAMES = ("none", *LIPSTICK_COLOURS)
 APPEARANCE_CODES = {
     "iris_colour": ("iris_colour", IRIS_COLOURS),
     "brow_colour": ("hair_colour", HAIR_COLOURS),
     "beard_type": ("beard", BEARD_TYPES),
+    "lipstick_colour": ("lipstick_colour", LIPSTICK_NAMES),
 }
 
 INFO: dict[str, AttributeInfo] = {
@@ -62,6 +70,8 @@ INFO: dict[str, AttributeInfo] = {
     "iris_colour": AttributeInfo("category", _codes(IRIS_COLOURS, "iris colour")),
     "brow_colour": AttributeInfo("category", _codes(HAIR_COLOURS, "brow (hair) colour")),
     "beard_type": AttributeInfo("category", _codes(BEARD_TYPES, "facial hair")),
+    "lipstick": AttributeInfo("", "lipstick strength of the identity's makeup, 0 (none) to 1"),
+    "lipstick_colour": AttributeInfo("category", _codes(LIPSTICK_NAMES, "lipstick colour")),
     "sex": AttributeInfo("category", _codes(SEXES, "the identity's sex")),
     "images_per_identity": AttributeInfo("", "images of each identity", per="identity"),
     "identity_nn_distance": AttributeInfo(
@@ -210,7 +220,8 @@ def sample_attributes(sample: Mapping[str, Any], classes: MaskClasses | None) ->
 
 
 def appearance_attributes(appearance: Any) -> dict[str, float]:
-    """Skin tone, age and the named colours / beard type (as codes) of ``params.appearance``."""
+    """Skin tone, age, lipstick and the named colours / beard type (as codes) of
+    ``params.appearance``."""
     if not isinstance(appearance, Mapping):
         return {}
     out = {name: float(appearance.get(key, np.nan)) for name, key in APPEARANCE_NUMBERS.items()}

@@ -29,6 +29,22 @@ IRIS_SRGB = {
     "blue": (84, 122, 160),
     "grey": (122, 132, 138),
 }
+# cosmetics (``appearance.makeup``), by eye from product swatches
+LIPSTICK_SRGB = {
+    "red": (165, 30, 45),
+    "pink": (200, 95, 125),
+    "nude": (175, 110, 100),
+    "berry": (120, 35, 65),
+    "coral": (215, 100, 85),
+}
+EYE_SHADOW_SRGB = {
+    "brown": (120, 85, 65),
+    "taupe": (135, 115, 105),
+    "bronze": (150, 100, 60),
+    "plum": (105, 65, 90),
+    "grey": (85, 85, 92),
+    "charcoal": (45, 42, 45),
+}
 BROW_GREY = 0.6  # brows grey at this share of the scalp's grey
 # Sex-linked brow shape (thickness factor, mm added to the arch) and lip tint range
 BROWS_BY_SEX = {"female": (0.8, 1.0), "male": (1.1, -0.5)}
@@ -37,6 +53,10 @@ LIPS_BY_SEX = {"female": (0.4, 1.0), "male": (0.0, 0.7)}
 EUMELANIN_NAMES = (
     (0.8, "black"), (0.6, "dark_brown"), (0.4, "brown"), (0.25, "light_brown"), (0.0, "blond"),
 )  # fmt: skip
+
+
+def _linear(srgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    return tuple(round(float(v), 6) for v in srgb8_to_linear(srgb))
 
 
 def hair_colour_name(hair: HairParams) -> str:
@@ -91,6 +111,27 @@ class AppearanceSampler:
         """Identity ``i``'s age factor (wrinkles; the hair sampler greys hair with it)."""
         return self._unit(i, "skin.age", self.cfg.skin.age)
 
+    def makeup(self, i: int, sex: str) -> dict[str, object]:
+        """Identity ``i``'s cosmetics (``AppearanceParams`` fields; empty when none worn)."""
+        cfg = self.cfg.makeup
+        chance = cfg.female_probability if sex == "female" else cfg.male_probability
+        if generator([self.seed, i], "appearance.makeup.worn").random() >= chance:
+            return {}
+        lipstick = self._pick(i, "makeup.lipstick_colours", cfg.lipstick_colours)
+        shadow = self._pick(i, "makeup.eye_shadow_colours", cfg.eye_shadow_colours)
+        return {
+            "makeup": True,
+            "lipstick": self._unit(i, "makeup.lipstick", cfg.lipstick),
+            "lipstick_colour": lipstick,
+            "lipstick_rgb": _linear(LIPSTICK_SRGB[lipstick]),
+            "eye_shadow": self._unit(i, "makeup.eye_shadow", cfg.eye_shadow),
+            "eye_shadow_colour": shadow,
+            "eye_shadow_rgb": _linear(EYE_SHADOW_SRGB[shadow]),
+            "eyeliner": self._unit(i, "makeup.eyeliner", cfg.eyeliner),
+            "mascara": self._unit(i, "makeup.mascara", cfg.mascara),
+            "blush": self._unit(i, "makeup.blush", cfg.blush),
+        }
+
     def __call__(
         self, i: int, color: np.ndarray, sex: str = "male", hair: HairParams | None = None
     ) -> AppearanceParams | None:
@@ -106,6 +147,8 @@ class AppearanceSampler:
         iris_rgb = np.clip(srgb8_to_linear(IRIS_SRGB[iris]) * iris_light, 0.0, 1.0)
         beard = self._pick(i, "beard.types", cfg.beard.types) if sex == "male" else "none"
         density = 0.0 if beard == "none" else unit("beard.density", cfg.beard.density)
+        shaved = beard == "none" and sex == "male"
+        shadow = unit("beard.shadow", cfg.beard.shadow) if shaved else 0.0
         thick, arch = BROWS_BY_SEX.get(sex, (1.0, 0.0))
         lips = LIPS_BY_SEX.get(sex, (0.0, 1.0))
         return AppearanceParams(
@@ -131,4 +174,6 @@ class AppearanceSampler:
             lashes=max(0.0, self._draw(i, "eyes.lashes", cfg.eyes.lashes)),
             beard=beard,
             beard_density=density,
+            beard_shadow=shadow,
+            **self.makeup(i, sex),
         )

@@ -97,3 +97,13 @@ class Canvas:
         from scipy.ndimage import map_coordinates  # here: workers of models without UVs skip it
 
         return map_coordinates(self.grid, [r, c], order=1, mode="constant").astype(np.float32)
+
+
+def polyline(points: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points and unit tangents at arc-length fractions ``t`` (extrapolated beyond [0, 1])."""
+    seg = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    s = np.r_[0.0, np.cumsum(seg)] / seg.sum()
+    k = np.clip(np.searchsorted(s, t, side="right") - 1, 0, len(seg) - 1)
+    f = (t - s[k]) / (s[k + 1] - s[k])
+    tangent = (points[k + 1] - points[k]) / seg[k][:, None]
+    return points[k] + f[:, None] * (points[k + 1] - points[k]), tangent

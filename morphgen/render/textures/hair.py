@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from morphgen.render.textures import kernels
-from morphgen.render.textures.canvas import Canvas
+from morphgen.render.textures.canvas import Canvas, polyline
 from morphgen.render.textures.setup import TextureSetup
 from morphgen.render.textures.skin import uv_noise
 from morphgen.scene import AppearanceParams
@@ -19,6 +19,8 @@ from morphgen.scene import AppearanceParams
 BROW_HEIGHT_MM = 7.5  # a typical brow's height at its medial head; the tail is thinner
 STRANDS_PER_MM2 = 4.0  # brow strands per mm^2 at density 1
 HAIR_WIDTH_MM = 0.08
+MASCARA_RGB = np.array([0.004, 0.004, 0.005], dtype=np.float32)
+MASCARA_LENGTH = 0.4  # lashes this much longer under mascara of strength 1
 STUBBLE = np.array([0.018, 0.017, 0.02], dtype=np.float32)  # cut hairs under the skin
 # iBUG numbers: each brow lateral -> medial; each eyelid's contour (upper, lower).
 BROWS = {"right": (18, 19, 20, 21, 22), "left": (27, 26, 25, 24, 23)}
@@ -26,16 +28,6 @@ LIDS = {
     "right": ((37, 38, 39, 40), (40, 41, 42, 37)),
     "left": ((43, 44, 45, 46), (46, 47, 48, 43)),
 }
-
-
-def _polyline(points: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Points and unit tangents at arc-length fractions ``t`` (extrapolated beyond [0, 1])."""
-    seg = np.linalg.norm(np.diff(points, axis=0), axis=1)
-    s = np.r_[0.0, np.cumsum(seg)] / seg.sum()
-    k = np.clip(np.searchsorted(s, t, side="right") - 1, 0, len(seg) - 1)
-    f = (t - s[k]) / (s[k + 1] - s[k])
-    tangent = (points[k + 1] - points[k]) / seg[k][:, None]
-    return points[k] + f[:, None] * (points[k + 1] - points[k]), tangent
 
 
 def _draw_brow(canvas: Canvas, top: np.ndarray, params: AppearanceParams, side: float, rng) -> None:
@@ -52,7 +44,7 @@ def _draw_brow(canvas: Canvas, top: np.ndarray, params: AppearanceParams, side: 
         return
     t = rng.uniform(0.0, params.brow_length, n)
     v = rng.uniform(0.0, 1.0, n) ** 0.9  # 0 at the top edge, 1 at the bottom
-    edge, tangent = _polyline(top, t)
+    edge, tangent = polyline(top, t)
     h = height * (1.0 - 0.6 * np.clip(t, 0, 1)) * np.where(t > 0.85, 1.0 - (t - 0.85) * 2.0, 1.0)
     up = np.c_[-tangent[:, 1], tangent[:, 0]]
     up *= np.sign(up[:, 1:2] + 1e-9)
@@ -99,19 +91,20 @@ def paint_brows_and_lashes(
             contour = np.array([lm[k][:2] for k in numbers])
             centre = np.mean([lm[k][:2] for k in (*upper, *lower)], axis=0)
             t = rng.uniform(0.05, 0.97, count)
-            root, _ = _polyline(contour, t)
+            root, _ = polyline(contour, t)
             out = root - centre
             out /= np.linalg.norm(out, axis=1, keepdims=True)
             vertical = np.sign(out[:, 1:2]) * [0.0, 1.0]
             d = 0.5 * out + 0.5 * vertical
             taper = np.sin(np.pi * (0.2 + 0.8 * np.clip(np.abs(t - 0.15) / 0.85, 0, 1)))
-            length = params.lashes * reach * rng.uniform(0.7, 1.2, count) * (0.5 + 0.5 * taper)
+            scale = params.lashes * (1.0 + MASCARA_LENGTH * params.mascara) * reach
+            length = scale * rng.uniform(0.7, 1.2, count) * (0.5 + 0.5 * taper)
             angle = np.arctan2(d[:, 1], d[:, 0])
             weight = lashes.hair_weight(1.5 * HAIR_WIDTH_MM)
             lashes.strands(root, angle, length, rng.normal(0, 0.3, count), weight)
     eyes = np.flatnonzero((np.abs(p[:, 1] - eye_y) < 12.0) & (np.abs(p[:, 0]) < 60.0))
     lash = lashes.coverage(2.0).at(p[eyes, :2])
-    lash_rgb = 0.35 * hair + 0.004
+    lash_rgb = (1.0 - params.mascara) * (0.35 * hair + 0.004) + params.mascara * MASCARA_RGB
     kernels.mix_rows(albedo, idx[band[eyes]], lash, lash_rgb.astype(np.float32))
     return coverage["left"], coverage["right"]
 
@@ -119,21 +112,25 @@ def paint_brows_and_lashes(
 def paint_beard(
     setup: TextureSetup, params: AppearanceParams, rng: np.random.Generator, albedo: np.ndarray
 ) -> np.ndarray:
-    """Facial hair over the skin texels (not the lips); its coverage per skin texel."""
+    """Facial hair over the skin texels (not the lips); its coverage per skin texel. A
+    clean-shaven face's ``beard_shadow`` is drawn as light stubble."""
     idx = setup.skin
-    if params.beard == "none" or params.beard_density <= 0:
+    kind, density = params.beard, params.beard_density
+    if kind == "none":
+        kind, density = "stubble", params.beard_shadow
+    if density <= 0:
         return np.zeros(len(idx), dtype=np.float32)
-    where = setup.beard_texels[params.beard]
-    zone = setup.beard_zones[params.beard][where]
+    where = setup.beard_texels[kind]
+    zone = setup.beard_zones[kind][where]
     hairs = rng.random(len(where), dtype=np.float32)
     noise = uv_noise(setup.atlas.size, setup.atlas.texel[idx[where]], rng, 3)
     clumps = np.clip(0.5 + 0.25 * noise, 0, 1)
     hair = np.asarray(params.hair_rgb, dtype=np.float32)
-    if params.beard == "stubble":
-        cov = zone * params.beard_density * (0.04 + 0.45 * hairs**4)
+    if kind == "stubble":
+        cov = zone * density * (0.04 + 0.45 * hairs**4)
         colour = 0.3 * hair + 0.7 * STUBBLE
     else:
-        cov = zone * np.clip(params.beard_density * (0.25 + 0.6 * hairs + 0.4 * clumps), 0, 1)
+        cov = zone * np.clip(density * (0.25 + 0.6 * hairs + 0.4 * clumps), 0, 1)
         colour = 0.75 * hair
     kernels.mix_rows(albedo, idx[where], cov.astype(np.float32), colour)
     out = np.zeros(len(idx), dtype=np.float32)

@@ -1,8 +1,8 @@
 """An identity's texture: albedo modulation and hair coverage, made once per identity.
 
 ``make_texture`` bakes the identity's per-vertex albedo into the atlas (skin in place of the
-colour model's brows: ``fill``), paints skin detail, beard, brows, lashes and eyes over it
-(``skin``, ``hair``, ``eyes``), and stores per texel
+colour model's brows: ``fill``), paints skin detail, cosmetics, beard, brows, lashes and eyes over
+it (``skin``, ``makeup``, ``hair``, ``eyes``), and stores per texel
 ``(R, G, B, left brow, right brow, beard)``: the RGB ratio of the painted to the baked
 albedo (so the renderer's per-vertex shading, times this ratio per pixel, shades the
 painted albedo) and the coverage of each hair kind. Each level of the mip pyramid halves
@@ -18,6 +18,7 @@ import numpy as np
 from morphgen.render.textures import kernels
 from morphgen.render.textures.eyes import paint_eyes
 from morphgen.render.textures.hair import paint_beard, paint_brows_and_lashes
+from morphgen.render.textures.makeup import paint_makeup
 from morphgen.render.textures.setup import TextureSetup
 from morphgen.render.textures.skin import paint_skin
 from morphgen.scene import AppearanceParams
@@ -58,6 +59,7 @@ def make_texture(
     if setup.brows is not None:  # the brows drawn below replace the colour model's
         setup.brows.apply(setup.atlas, vertex_albedo, albedo)
     paint_skin(setup, params, rng["skin"], albedo)
+    paint_makeup(setup, params, albedo)
     texels = len(base)
     left = right = beard = np.zeros(len(setup.skin), dtype=np.float32)
     if setup.has_face:

@@ -11,6 +11,7 @@ from morphgen.model.morphable import MorphableModel
 from morphgen.render.texture_atlas import Atlas, bake_atlas
 from morphgen.render.textures.canvas import Canvas
 from morphgen.render.textures.fill import BrowFill, brow_fill, vertex_adjacency
+from morphgen.render.textures.makeup import makeup_fields
 from morphgen.render.textures.skin import FRONT_Z_MM, skin_fields, smoothstep
 
 SKIN_LABELS = (
@@ -103,7 +104,7 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
     if setup.has_face:
         setup.brows = brow_fill(model, atlas)
         p = setup.skin_position
-        setup.fields = skin_fields(p, marks)
+        setup.fields = skin_fields(p, marks) | makeup_fields(p, marks)
         core = lips[lip_weight >= 0.5]
         lip_gap = _lip_gap(p, atlas.position[core], np.isin(skin, core))
         setup.beard_zones = {
