@@ -146,3 +146,27 @@ def test_the_resting_face_is_an_identity_trait_under_every_image(model):
     off = {name: 0 for name in ("lids", "squint", "cheeks", "brows", "mouth", "press")}
     plain = parse_config({**cfg, "appearance": {"rest": off}, "expression": neutral})
     assert not np.any(Sampler(plain, model).scene(0, 0).blendshapes)
+
+
+def test_hair_on_darker_skin_is_dark(model):
+    from morphgen.config.layers import HairColour
+    from morphgen.sampling.hair import DARK_SKIN_EUMELANIN, skin_eumelanin_floor
+
+    cfg = HairColour()
+    floors = [skin_eumelanin_floor(cfg, light) for light in np.linspace(20, 80, 61)]
+    assert floors[0] == DARK_SKIN_EUMELANIN and floors[-1] == 0.0
+    assert (np.diff(floors) <= 0).all()  # darker skin, darker hair at least
+    assert skin_eumelanin_floor(cfg, None) == 0.0
+    assert skin_eumelanin_floor(HairColour(dark_skin=None), 20.0) == 0.0
+    fair = {"blond", "light_brown", "red"}
+    scenes = _scenes(model, 400)
+    dark = [s for s in scenes if s.appearance.skin_tone < 45.0]
+    light = [s for s in scenes if s.appearance.skin_tone > 65.0]
+    assert len(dark) > 20 and len(light) > 50
+    assert all(s.hair.eumelanin >= DARK_SKIN_EUMELANIN for s in dark)
+    assert not any(s.appearance.hair_colour in fair for s in dark)
+    assert sum(s.appearance.hair_colour in fair for s in light) > 0.2 * len(light)
+    free = _scenes(model, 400, hair={"colour": {"dark_skin": None}})
+    assert any(s.appearance.hair_colour in fair for s in free if s.appearance.skin_tone < 45.0)
+    with pytest.raises(ConfigError, match="hair.colour"):
+        parse_config({"hair": {"colour": {"dark_skin": [70, 50]}}})

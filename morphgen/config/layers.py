@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
-from morphgen.config.distributions import Dist, TruncNormal
+from morphgen.config.distributions import Dist
 from morphgen.config.distributions import uniform as unif
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -60,13 +67,27 @@ class Crown(_Section):
 
 
 class HairColour(_Section):
-    """Melanin-style colour: eumelanin (dark) and pheomelanin (red), each in [0, 1]."""
+    """Melanin-style colour: eumelanin (dark) and pheomelanin (red), each in [0, 1].
 
-    eumelanin: Dist = TruncNormal(dist="truncnormal", mean=0.7, std=0.3, low=0.0, high=1.0)
+    ``dark_skin``: skin lightness bounds (CIE L*, ``SceneParams.appearance.skin_tone``):
+    below the first, hair has at least ``DARK_SKIN_EUMELANIN`` eumelanin (black or dark
+    brown, neither fair nor red), above the second the draw is free, smoothly between; fair
+    hair is all but absent among darker skin tones. ``null`` draws hair colour alone.
+    """
+
+    eumelanin: Dist = unif(0.0, 1.0)
+    dark_skin: tuple[float, float] | None = (45.0, 65.0)
     pheomelanin: Dist = unif(0.0, 0.3)
     red_probability: Probability = 0.04  # red hair: little eumelanin, much pheomelanin
     grey_probability: Probability = 0.12
     grey: Dist = unif(0.15, 0.9)  # share of unpigmented strands when greying
+
+    @model_validator(mode="after")
+    def _bounds(self) -> HairColour:
+        low, high = self.dark_skin or (0.0, 1.0)
+        if not 0.0 <= low < high <= 100.0:
+            raise ValueError("`dark_skin` must be two L* values, 0 <= first < second <= 100")
+        return self
 
 
 def _per_sex(value: object) -> object:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from morphgen.config.distributions import Distribution
-from morphgen.config.layers import Accessories, Hair
+from morphgen.config.layers import Accessories, Hair, HairColour
 from morphgen.scene import HairParams
 
 # A style's typical length and volume (mm): the config scales them per identity.
@@ -53,6 +53,7 @@ def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
     return names[int(rng.choice(len(names), p=w / w.sum()))]
 
 
+DARK_SKIN_EUMELANIN = 0.85  # hair on the darkest skin: black to dark brown (at least this)
 GREYING_FROM_AGE = 0.6  # above this age factor (``appearance.skin.age``) hair greys
 GREY_AT_AGE_ONE = 0.85  # the share of grey strands at age factor 1
 
@@ -62,17 +63,30 @@ def age_grey(age: float) -> float:
     return GREY_AT_AGE_ONE * float(np.clip((age - GREYING_FROM_AGE) / (1 - GREYING_FROM_AGE), 0, 1))
 
 
-def hair_params(cfg: Hair, draw: Draws, sex: str = "male", age: float = 0.0) -> HairParams:
+def skin_eumelanin_floor(cfg: HairColour, lightness: float | None) -> float:
+    """The least eumelanin of hair on skin of CIE L* ``lightness`` (``colour.dark_skin``)."""
+    if cfg.dark_skin is None or lightness is None:
+        return 0.0
+    low, high = cfg.dark_skin
+    t = float(np.clip((high - lightness) / (high - low), 0.0, 1.0))
+    return DARK_SKIN_EUMELANIN * t * t * (3.0 - 2.0 * t)
+
+
+def hair_params(
+    cfg: Hair, draw: Draws, sex: str = "male", age: float = 0.0, lightness: float | None = None
+) -> HairParams:
     """The hairstyle and colour of one identity (``draw`` on its identity streams).
 
     ``sex`` picks the style weights (and whether the head may be bald or bald-ing);
-    ``age`` greys the hair (at least ``age_grey(age)``). A bald head keeps its colour
+    ``age`` greys the hair (at least ``age_grey(age)``); the skin's L* ``lightness`` keeps
+    hair on darker skin dark (``skin_eumelanin_floor``). A bald head keeps its colour
     (the brows, lashes and beard have it)."""
     col = cfg.colour
     eumelanin = draw.one("hair.colour.eumelanin", col.eumelanin)
     pheomelanin = draw.one("hair.colour.pheomelanin", col.pheomelanin)
     if draw.rng("hair.colour.red").random() < col.red_probability:
         eumelanin, pheomelanin = 0.05 * eumelanin, 0.5 + 0.5 * pheomelanin / 0.3
+    eumelanin = max(eumelanin, skin_eumelanin_floor(col, lightness))
     greying = draw.rng("hair.colour.greying").random() < col.grey_probability
     early = float(np.clip(draw.one("hair.colour.grey", col.grey), 0, 1)) if greying else 0.0
     colour = {

@@ -180,7 +180,8 @@ class Sampler:
             own = _Draws([self.seed, i], {})
             acc = self.config.accessories
             outfits = [outfit(acc, own, k) for k in range(acc.sets)]
-            hair = hair_params(self.config.hair, own, self.sex(i), self.appearance.age(i))
+            skin = self.appearance.skin_tone(self.identity(i)[1])
+            hair = hair_params(self.config.hair, own, self.sex(i), self.appearance.age(i), skin)
             self._looks = (i, (hair, outfits))
         return self._looks[1]
 
