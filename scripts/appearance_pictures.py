@@ -81,7 +81,7 @@ def main() -> None:
     model = load_model()
     renderer = Renderer(model, backend="cpu")
     identities_sheet(model, renderer, args.out / "appearance_identities.jpg")
-    close_ups(model, renderer, args.out / "appearance_closeups.jpg", [0, 2, 5])
+    close_ups(model, renderer, args.out / "appearance_closeups.jpg", [0, 2, 3])
     renderer.close()
 
 

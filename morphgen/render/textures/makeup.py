@@ -18,6 +18,7 @@ from morphgen.scene import AppearanceParams
 
 LINER_RGB = np.array([0.006, 0.005, 0.006], dtype=np.float32)
 BLUSH_TINT = np.array([1.06, 0.78, 0.84], dtype=np.float32)  # times the skin at full blush
+LIP_EDGE_MM = 0.4  # lipstick fades in over this either side of the outer lip contour
 LIPSTICK_COVER = 0.85  # the lips' own colour left under lipstick of strength 1: 15 %
 SHADOW_COVER = 0.8
 LINER_MM = (0.5, 1.6)  # eyeliner width at strength 0 and 1
@@ -33,7 +34,9 @@ def _curve_y(points: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndarray]:
-    """Unit fields at skin texels ``p (T, 3)``: ``shadow`` (upper lids up to the crease),
+    """Unit fields at skin texels ``p (T, 3)``: ``lipstick`` (inside the outer lip contour,
+    which is smooth where the lip triangles' outline is jagged), ``shadow`` (upper lids up to
+    the crease),
     ``lid_mm`` (distance above the upper lid margin, with a wing past the outer corner;
     ``inf`` elsewhere) and ``blush`` (the cheekbones)."""
     xy = p[:, :2]
@@ -59,13 +62,21 @@ def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndar
         # deeper at the outer half and over the lid, fading towards the crease and brow
         depth = (0.75 + 0.25 * np.clip(along, 0, 1)) * (1.0 - smoothstep(0.25, 0.6, t))
         shadow[near] = np.maximum(shadow[near], smoothstep(-0.08, 0.06, t) * depth * window)
-        wing_tip = outer + [side * 0.22 * width, 0.12 * width]
+        wing_tip = outer + [side * 0.12 * width, 0.1 * width]
         liner = np.vstack([polyline(lid, np.linspace(0.0, 1.0, 48))[0][::-1], wing_tip])
         liner = polyline(liner, np.linspace(0.0, 1.0, 96))[0]
         d = np.min(np.linalg.norm(xy[near, None, :] - liner[None], axis=-1), axis=1)
         above = y > y_lid - 0.3
-        on_wing = (along > 1.0) & (along < 1.25)
+        on_wing = (along > 1.0) & (along < 1.15)
         lid_mm[near] = np.minimum(lid_mm[near], np.where(above | on_wing, d, np.inf))
+    outline = np.array([lm[n][:2] for n in range(49, 61)])  # the outer lip contour
+    lips = np.flatnonzero(
+        front & np.all(xy > outline.min(axis=0) - 2.0, axis=1)
+        & np.all(xy < outline.max(axis=0) + 2.0, axis=1)
+    )  # fmt: skip
+    lipstick = np.zeros(len(p), dtype=np.float32)
+    depth = _signed_depth(xy[lips], outline)
+    lipstick[lips] = smoothstep(-LIP_EDGE_MM, LIP_EDGE_MM, depth)
     blush = np.zeros(len(p), dtype=np.float32)
     nose_y, eye_y = lm[31][1], float(np.mean([lm[n][1] for n in range(37, 49)]))
     for outer in (lm[37], lm[46]):
@@ -73,10 +84,24 @@ def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndar
         r2 = np.sum(((xy - centre) / [16.0, 10.0]) ** 2, axis=1)
         blush += np.exp(-0.5 * r2)
     return {
+        "lipstick": lipstick,
         "shadow": shadow,
         "lid_mm": lid_mm,
         "blush": (np.clip(blush, 0, 1) * front).astype(np.float32),
     }
+
+
+def _signed_depth(xy: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """Distance of points ``(n, 2)`` to a closed polygon's outline, positive inside."""
+    a, b = polygon, np.roll(polygon, -1, axis=0)
+    ab = b - a
+    t = np.clip(np.einsum("nkc,kc->nk", xy[:, None] - a, ab) / np.sum(ab * ab, axis=1), 0, 1)
+    nearest = a + t[..., None] * ab
+    distance = np.linalg.norm(xy[:, None] - nearest, axis=-1).min(axis=1)
+    crosses = (a[:, 1] > xy[:, 1:2]) != (b[:, 1] > xy[:, 1:2])
+    x_at = a[:, 0] + (xy[:, 1:2] - a[:, 1]) * ab[:, 0] / np.where(ab[:, 1] == 0, 1e-9, ab[:, 1])
+    inside = (crosses & (xy[:, 0:1] < x_at)).sum(axis=1) % 2 == 1
+    return np.where(inside, distance, -distance)
 
 
 def _luminance(rgb: np.ndarray) -> np.ndarray:
@@ -104,10 +129,11 @@ def paint_makeup(setup, params: AppearanceParams, albedo: np.ndarray) -> None:
         k = np.flatnonzero(d < width)
         cover = (1.0 - smoothstep(0.6 * width, width, d[k])).astype(np.float32)
         kernels.mix_rows(albedo, idx[k], 0.9 * cover, LINER_RGB)
-    if params.lipstick > 0 and len(setup.lips):
-        lips = albedo[setup.lips]
+    if params.lipstick > 0:
+        k = np.flatnonzero(f["lipstick"] > 0)
+        lips = albedo[idx[k]]
         own = _luminance(lips)
         shade = np.clip(np.sqrt(own / max(float(np.median(own)), 1e-6)), 0.6, 1.4)
         target = np.asarray(params.lipstick_rgb, dtype=np.float32) * shade[:, None]
-        a = (LIPSTICK_COVER * params.lipstick * setup.lip_weight)[:, None]
-        albedo[setup.lips] = lips + a * (target - lips)
+        a = (LIPSTICK_COVER * params.lipstick * f["lipstick"][k])[:, None]
+        albedo[idx[k]] = lips + a * (target - lips)
