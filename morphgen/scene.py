@@ -104,6 +104,7 @@ class AppearanceParams:
     freckles: float = 0.0
     moles: int = 0
     redness: float = 0.3
+    crease_mm: float = 0.0  # upper-lid crease height above the lid margin (0: none)
     lip_tint: float = 0.5
     skin_tone: float = 0.0  # CIE L* of the mean face-skin albedo (derived; for statistics)
     hair_colour: str = "dark_brown"

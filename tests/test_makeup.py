@@ -175,3 +175,21 @@ def test_beard_shadow_darkens_the_beard_zone_lightly(model, setup):
     assert 0.01 < drop.mean() < 0.15  # visibly darker, but not a beard
     outside = setup.skin[setup.beard_zones["stubble"] == 0]
     np.testing.assert_allclose(shadow[outside], bare[outside], atol=1e-6)
+
+
+def test_the_lid_crease_is_a_thin_fold_line_at_its_height(model, setup):
+    bare = _painted(model, setup)
+    height = setup.fields["lid_height"]
+    for mm in (3.0, 7.0):
+        folded = _painted(model, setup, crease_mm=mm)
+        darker = np.flatnonzero(((bare - folded) @ LUMA)[setup.skin] > 1e-4)
+        assert len(darker) > 30
+        assert np.abs(height[darker] - mm).max() < 2.5  # a line parallel to the lid margin
+        assert abs(np.median(height[darker]) - mm) < 0.5
+        ys = setup.skin_position[darker, 1]
+        assert ys.max() - ys.min() < 15.0  # on the lids, not over the brows
+    lm = setup.landmarks
+    drawn = [np.flatnonzero(((bare - _painted(model, setup, crease_mm=mm)) @ LUMA) > 1e-4)
+             for mm in (3.0, 7.0)]  # fmt: skip
+    lower, higher = (setup.atlas.position[d, 1].mean() for d in drawn)
+    assert higher > lower + 2.5 and lower > np.mean([lm[n][1] for n in (38, 39, 44, 45)])

@@ -379,6 +379,13 @@ class Skin(_IdentityFactors):
     moles: Dist = Choice(dist="choice", values=[0, 1, 2, 3, 4], weights=[3, 3, 2, 1, 1])
     redness: Dist = unif(0.0, 1.0)  # around the nose and on the cheeks
     lip_tint: Dist = unif(0.0, 1.0)  # pale to deep red lips
+    crease: Dist = Mixture(
+        dist="mixture",
+        components=[
+            {"weight": 0.25, "dist": "constant", "value": 0.0},
+            {"weight": 0.75, "dist": "uniform", "low": 3.0, "high": 8.0},
+        ],
+    )  # mm: height of the upper-lid crease above the lid margin; 0 a lid without one
 
 
 class HairColour(_IdentityFactors):

@@ -159,6 +159,7 @@ class AppearanceSampler:
             freckles=unit("skin.freckles", cfg.skin.freckles),
             moles=max(0, int(round(self._draw(i, "skin.moles", cfg.skin.moles)))),
             redness=unit("skin.redness", cfg.skin.redness),
+            crease_mm=max(0.0, self._draw(i, "skin.crease", cfg.skin.crease)),
             lip_tint=lips[0] + (lips[1] - lips[0]) * unit("skin.lip_tint", cfg.skin.lip_tint),
             skin_tone=round(self.skin_tone(np.asarray(color, dtype=np.float64)), 3),
             hair_colour=hair_colour_name(hair),

@@ -38,11 +38,15 @@ def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndar
     which is smooth where the lip triangles' outline is jagged), ``shadow`` (upper lids up to
     the crease),
     ``lid_mm`` (distance above the upper lid margin, with a wing past the outer corner;
-    ``inf`` elsewhere) and ``blush`` (the cheekbones)."""
+    ``inf`` elsewhere), ``lid_height`` and ``lid_span`` (mm above the upper lid margin, -1
+    below it or away from the lids, and 0 to 1 along the lid away from its corners: the
+    skin's lid crease, ``skin.paint_skin``) and ``blush`` (the cheekbones)."""
     xy = p[:, :2]
     front = p[:, 2] > FRONT_Z_MM
     shadow = np.zeros(len(p), dtype=np.float32)
     lid_mm = np.full(len(p), np.inf, dtype=np.float32)
+    lid_height = np.full(len(p), -1.0, dtype=np.float32)
+    lid_span = np.zeros(len(p), dtype=np.float32)
     for lid_numbers, brow_numbers in UPPER_LIDS.values():
         lid = np.array([lm[n][:2] for n in lid_numbers])
         brow = np.array([lm[n][:2] for n in brow_numbers])
@@ -62,6 +66,8 @@ def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndar
         # deeper at the outer half and over the lid, fading towards the crease and brow
         depth = (0.75 + 0.25 * np.clip(along, 0, 1)) * (1.0 - smoothstep(0.25, 0.6, t))
         shadow[near] = np.maximum(shadow[near], smoothstep(-0.08, 0.06, t) * depth * window)
+        lid_height[near] = np.where(y > y_lid, y - y_lid, -1.0)
+        lid_span[near] = smoothstep(0.0, 0.25, along) * (1.0 - smoothstep(0.8, 1.05, along))
         wing_tip = outer + [side * 0.12 * width, 0.1 * width]
         liner = np.vstack([polyline(lid, np.linspace(0.0, 1.0, 48))[0][::-1], wing_tip])
         liner = polyline(liner, np.linspace(0.0, 1.0, 96))[0]
@@ -87,6 +93,8 @@ def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndar
         "lipstick": lipstick,
         "shadow": shadow,
         "lid_mm": lid_mm,
+        "lid_height": lid_height,
+        "lid_span": lid_span,
         "blush": (np.clip(blush, 0, 1) * front).astype(np.float32),
     }
 

@@ -1,4 +1,5 @@
-"""Skin detail over the colour model: pores, mottling, wrinkles, redness, freckles, moles, lips.
+"""Skin detail over the colour model: pores, mottling, wrinkles, redness, freckles, moles, lips
+and the upper-lid crease.
 
 Everything multiplies the identity's albedo at the skin texels (``TextureSetup.skin``).
 Positions are the mean shape's, in the face frame (mm; x to the subject's left, y up, z
@@ -24,6 +25,8 @@ UNDER_EYE_TINT = np.array([1.0, 1.1, 0.6], dtype=np.float32)
 REDNESS_TINT = np.array([0.0, 0.22, 0.18], dtype=np.float32)
 FRECKLE_TINT = np.array([0.25, 0.38, 0.5], dtype=np.float32)
 MOLE_TINT = np.array([0.55, 0.65, 0.7], dtype=np.float32)
+CREASE_WIDTH_MM = 0.7  # the upper-lid crease's shadow, about this wide either side
+CREASE_DARKENING = 0.35
 LIP_TINT = np.array([1.02, 0.78, 0.84], dtype=np.float32)
 
 
@@ -114,9 +117,18 @@ def paint_skin(
     )  # fmt: skip
     if setup.has_face:
         _freckles_and_moles(setup, params, rng, factor)
+    if params.crease_mm > 0 and "lid_height" in f:
+        _crease(f["lid_height"], f["lid_span"], params.crease_mm, factor)
     kernels.scale_rows(albedo, idx, factor)
     tint = setup.lip_weight[:, None] * (params.lip_tint * (LIP_TINT - 1.0))
     albedo[setup.lips] *= 1.0 + tint
+
+
+def _crease(height: np.ndarray, span: np.ndarray, mm: float, factor: np.ndarray) -> None:
+    """Darken a fold line ``mm`` above the upper lid margin (fields of ``makeup_fields``)."""
+    k = np.flatnonzero((span > 0) & (np.abs(height - mm) < 3.0 * CREASE_WIDTH_MM))
+    fold = np.exp(-(((height[k] - mm) / CREASE_WIDTH_MM) ** 2)) * span[k]
+    factor[k] *= (1.0 - CREASE_DARKENING * fold)[:, None]
 
 
 def _freckles_and_moles(
