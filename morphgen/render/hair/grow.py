@@ -88,6 +88,10 @@ def root_mask(head: Head, points: np.ndarray, front_mm: np.ndarray, p: HairParam
     return keep
 
 
+FRINGE_EXTRA = 2  # more strands per fringe root, so a fringe is not a comb of lone lines
+FRINGE_JITTER_MM = 2.5
+
+
 def sample_roots(
     head: Head, p: HairParams, count: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -148,6 +152,14 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
     if s == 0:
         return None
     d, fringe = comb_directions(head, roots, normals, front, p, prof, rng)
+    if fringe.any():  # a fringe lies over the forehead as a mass: more strands, side by side
+        extra = np.repeat(np.flatnonzero(fringe), FRINGE_EXTRA)
+        shift = rng.normal(0.0, FRINGE_JITTER_MM, (len(extra), 3)) * [1.0, 0.3, 0.3]
+        roots = np.concatenate([roots, roots[extra] + shift])
+        d = np.concatenate([d, _unit(d[extra] + rng.normal(0.0, 0.08, (len(extra), 3)))])
+        front = np.concatenate([front, front[extra]])
+        fringe = np.concatenate([fringe, np.ones(len(extra), dtype=bool)])
+        s = len(roots)
     layer = rng.random(s) ** 0.7
     height = layer * max(p.volume_mm, 1.0)  # above ROOT_LIFT_MM, where the hair is full
     length = p.length_mm * rng.uniform(0.8, 1.05, s)
