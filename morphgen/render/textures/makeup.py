@@ -52,7 +52,7 @@ def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndar
         brow = np.array([lm[n][:2] for n in brow_numbers])
         outer, inner = lid[0], lid[-1]
         side = np.sign(outer[0] - inner[0])
-        width = abs(outer[0] - inner[0])
+        width = max(abs(outer[0] - inner[0]), 1.0)  # mm; guards a degenerate lid
         lo, hi = sorted((inner[0] - side * 2.0, outer[0] + side * 0.35 * width))
         near = np.flatnonzero(
             front & (xy[:, 0] > lo - 3.0) & (xy[:, 0] < hi + 3.0)
