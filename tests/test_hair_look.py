@@ -76,14 +76,20 @@ def test_hanging_hair_is_a_closed_sheet(renderer, style, length, most):
     assert _holes(renderer.render(_scene(hair, size=512, yaw=180.0)).mask) < most
 
 
-def test_a_fringe_covers_the_forehead_as_a_mass(renderer):
+@pytest.mark.parametrize("recession", [0.0, 18.0])
+def test_a_fringe_covers_the_forehead_as_a_mass(renderer, recession):
     """Seen from the front at 512 px, a short fringe covers most of the forehead band it
     falls over: in the rows where fringe and skin meet, across the middle of the forehead,
     62% of the pixels are hair (mean of three heads; 56-65%). When each fringe root grew one
-    strand it was a comb of lone lines with the skin between them: 38-45%."""
+    strand it was a comb of lone lines with the skin between them: 38-45%. Behind a receding
+    hairline the fringe starts where the hair does (it used to start at the model's hairline,
+    so a receded one kept a 2 mm band of fringe roots: three lone strands over the forehead)."""
     shares = []
     for seed in (1, 2, 3):
-        hair = HairParams(style="short", length_mm=45, volume_mm=9, fringe=0.5, grey=0.8, seed=seed)
+        hair = HairParams(
+            style="short", length_mm=45, volume_mm=9, fringe=0.5, grey=0.8, seed=seed,
+            recession_mm=recession, temples=1.3 if recession else 0.0,
+        )  # fmt: skip
         mask = renderer.render(_scene(hair, size=512, yaw=0.0)).mask[:, 180:332]
         hair_px, skin = mask == LABEL_IDS["hair"], mask == LABEL_IDS["skin"]
         share = hair_px[hair_px.any(axis=1) & skin.any(axis=1)].mean(axis=1)

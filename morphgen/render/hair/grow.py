@@ -95,8 +95,9 @@ FRINGE_JITTER_MM = 2.5
 def sample_roots(
     head: Head, p: HairParams, count: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Roots (points, normals, distance behind the hairline) spread by area over the scalp
-    from ``count`` candidates, kept where hair grows."""
+    """Roots (points, normals, mm behind the hairline) spread by area over the scalp from
+    ``count`` candidates, kept where hair grows. The distance is from a receding hairline
+    where there is one, so a fringe or the combed-aside front hair starts where hair does."""
     tri = head.scalp_triangles
     a, b, c = (head.vertices[tri[:, k]] for k in range(3))
     area = 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=1)
@@ -111,7 +112,7 @@ def sample_roots(
     normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-9)
     front = np.einsum("sk,sk->s", w, head.front_mm[corners])
     keep = root_mask(head, points, front, p)
-    return points[keep], normals[keep], front[keep]
+    return points[keep], normals[keep], np.maximum(front[keep] - p.recession_mm, 0.0)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
