@@ -160,6 +160,38 @@ def test_confusable_identities_and_verification():
     assert v["rank1"] == 1.0 and v["false_non_match_rate"] == 0.0
 
 
+def test_confusable_interval_resamples_identities():
+    """Identities whose every pair is equally confusable give an interval on that rate; a
+    set where one pair of identities holds all the close pairs gives a wide one around the
+    point estimate, and more identities of the same make narrower intervals."""
+    ids = np.repeat(np.arange(12), 4)
+    half = (np.arange(48) % 2 == 0)[:, None] & (np.arange(48) % 2 == 0)[None]
+    dist = np.where(half, 0.3, 1.0)  # a quarter of all image pairs close, whichever identities
+    np.fill_diagonal(dist, 0.0)
+    low, high = r.confusable_interval(dist, ids)
+    assert low == pytest.approx(0.25) and high == pytest.approx(0.25)
+
+    def hub(n):  # identity 0 is close to everyone, the rest to nobody
+        ids = np.repeat(np.arange(n), 3)
+        one = ids == 0
+        d = np.where(one[:, None] | one[None], 0.3, 1.0)
+        np.fill_diagonal(d, 0.0)
+        return d, ids, below_rate_of(d, ids)
+
+    d, ids, rate = hub(10)
+    low, high = r.confusable_interval(d, ids)
+    assert low < rate < high and high - low > 0.1
+    assert r.confusable_interval(d, ids) == (low, high)  # a fixed seed: the same interval
+    d, ids, rate = hub(40)
+    wide = high - low
+    low, high = r.confusable_interval(d, ids)
+    assert low < rate < high and high - low < 0.6 * wide
+
+
+def below_rate_of(d, ids):
+    return r.below_rate(r.pair_split(d, ids)[1])
+
+
 def _different(x, ids):
     d = cdist(x, x)
     return [d[i, j] for i, j in itertools.combinations(range(len(ids)), 2) if ids[i] != ids[j]]

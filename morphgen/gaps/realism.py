@@ -42,6 +42,7 @@ from morphgen.gaps.report import html_card, html_grid, html_page
 from morphgen.render.landmarks import IBUG_NAMES
 
 MATCH_IOU = 0.3
+BOOTSTRAP_ROUNDS = 2000  # identity resamples behind the confusable rate's 95% interval
 YAW_BIN_DEG = 15.0
 OUTER_EYE_CORNERS = (36, 45)  # iBUG 37 and 46, 0-based
 INNER_POINTS = slice(17, 68)  # iBUG 18-68: brows, nose, eyes, mouth (no jaw contour)
@@ -58,7 +59,8 @@ PROTOCOL = (
     "detection's box, or in the face box from our landmarks when nothing was detected "
     "('all images'); 'detected only' repeats the identity metrics on detected images. "
     "AUC = ROC AUC of descriptor distance, same vs different identity, over all image pairs. "
-    f"Confusable = different-identity pairs closer than {SAME_PERSON_THRESHOLD}. Rank-1: "
+    f"Confusable = different-identity pairs closer than {SAME_PERSON_THRESHOLD}, with a 95% "
+    "interval from resampling the identities with replacement. Rank-1: "
     "gallery = each identity's first image, probes = all other images, nearest gallery image."
 )
 
@@ -191,6 +193,38 @@ def by_bin(
     return rows
 
 
+def confusable_interval(
+    dist: np.ndarray,
+    identities: np.ndarray,
+    rounds: int = BOOTSTRAP_ROUNDS,
+    threshold: float = SAME_PERSON_THRESHOLD,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """A 95% interval of the confusable rate over the identities drawn: the 2.5th and
+    97.5th percentiles of the rate when the identities are resampled with replacement
+    (a cluster bootstrap: an identity keeps all its images; two draws of one identity make
+    no different-identity pair)."""
+    ids = np.asarray(identities)
+    order = np.argsort(ids, kind="stable")
+    _, starts, sizes = np.unique(ids[order], return_index=True, return_counts=True)
+    d = dist[np.ix_(order, order)] < threshold
+    close = np.add.reduceat(np.add.reduceat(d, starts, axis=0), starts, axis=1).astype(float)
+    pairs = np.outer(sizes, sizes).astype(float)
+    np.fill_diagonal(close, 0.0)
+    np.fill_diagonal(pairs, 0.0)
+    n = sizes.size
+    rng = np.random.default_rng(seed)
+    counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(rounds)])
+    counts = counts.astype(float)
+    below = np.einsum("ra,ab,rb->r", counts, close, counts)
+    total = np.einsum("ra,ab,rb->r", counts, pairs, counts)
+    rates = below[total > 0] / total[total > 0]
+    if rates.size == 0:
+        return float("nan"), float("nan")
+    low, high = np.percentile(rates, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def confusable_identities(
     dist: np.ndarray, identities: np.ndarray, threshold: float = SAME_PERSON_THRESHOLD
 ) -> tuple[list[dict[str, Any]], int]:
@@ -249,6 +283,7 @@ def verification(descriptors: np.ndarray, identities: np.ndarray) -> dict[str, A
         "auc": roc_auc(same, different),
         "confusable_rate": below_rate(different),
         "confusable_pairs": int((different < SAME_PERSON_THRESHOLD).sum()),
+        "confusable_rate_95": list(confusable_interval(dist, ids)),
         "confusable_identity_rate": len(pairs) / n_identity_pairs,
         "confusable_identity_pairs": len(pairs),
         "identity_pairs": n_identity_pairs,
@@ -472,6 +507,15 @@ def headline(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
         (
             f"confusable different-identity pairs (< {SAME_PERSON_THRESHOLD})",
             *both("confusable_rate", ".1f", True),
+        ),
+        (
+            "  95% interval over identities (bootstrap)",
+            *(
+                "-"
+                if "confusable_rate_95" not in v
+                else "{:.1f}-{:.1f}%".format(*(100 * x for x in v["confusable_rate_95"]))
+                for v in (va, vd)
+            ),
         ),
         (
             "identity pairs with a confusable image pair",
