@@ -405,3 +405,42 @@ def test_every_ready_config_renders(path):
     h, w = s.config.camera.height, s.config.camera.width
     assert sample.rgb.shape == (h, w, 3) and sample.rgb.dtype == np.uint8
     assert (sample.mask > 0).any()  # the face is in the frame
+
+
+def test_exposure_brings_dim_light_on_dark_skin_up_to_the_target():
+    from morphgen.config.schema import Exposure
+
+    ambient = il.ambient_sh(np.array([0.5, 0.5, 0.5]))  # head-on irradiance 0.5 (Basel's SH)
+    front = il.irradiance(ambient, np.array([[0.0, 0.0, 1.0]]))[0]
+    np.testing.assert_allclose(front, 0.5, rtol=1e-6)
+    cfg = Exposure()  # target 0.2, strength 0.5, within 1 to 2
+    dark = il.exposure_gain(ambient, 0.05, cfg)  # lit skin 0.025: (0.2 / 0.025) ** 0.5 = 2.83
+    assert dark == pytest.approx(2.0)  # at the ceiling
+    mid = il.exposure_gain(ambient, 0.2, cfg)  # lit 0.1: sqrt(2)
+    assert mid == pytest.approx(np.sqrt(2.0))
+    assert il.exposure_gain(ambient, 0.6, cfg) == 1.0  # bright enough: never darkened
+    both = Exposure(low=0.5, strength=1.0)
+    assert il.exposure_gain(ambient, 0.6, both) == pytest.approx(0.2 / 0.3)
+    assert il.exposure_gain(ambient, 0.05, Exposure(strength=0.0)) == 1.0
+    with pytest.raises(ConfigError, match="camera.exposure"):
+        parse_config({"camera": {"exposure": {"low": 2.0, "high": 1.5}}})
+
+
+def test_exposure_scales_each_image_light_by_its_identity_skin():
+    from morphgen.model.load import load_model
+
+    model = load_model()
+    base = {"identities": {"count": 12}, "seed": 3}
+    on = Sampler(parse_config(base), model)
+    off = Sampler(parse_config({**base, "camera": {"exposure": {"strength": 0.0}}}), model)
+    gains = []
+    for i in range(12):
+        a, b = on.scene(i, 0), off.scene(i, 0)
+        ratio = a.illumination.sh[0] / b.illumination.sh[0]
+        np.testing.assert_allclose(ratio, ratio[0], rtol=1e-5)  # one factor on the whole light
+        skin = on.appearance.skin_tone.luminance(np.asarray(b.color, dtype=np.float64))
+        expected = il.exposure_gain(b.illumination.sh, skin, on.config.camera.exposure)
+        assert ratio[0] == pytest.approx(expected, rel=1e-5)
+        gains.append(expected)
+        assert a.appearance == b.appearance and a.yaw == b.yaw  # nothing else moves
+    assert min(gains) == 1.0 and max(gains) > 1.05  # some faces brightened, some left

@@ -239,6 +239,24 @@ class Pose(Section):
     translation: Translation = Translation()
 
 
+class Exposure(Section):
+    """Face-priority exposure: each image's light is scaled by ``(target / lit) ** strength``
+    within ``[low, high]``, ``lit`` being the luminance of the identity's mean skin albedo
+    lit head-on by that light. The default only brightens (``low`` 1): dim light on dark
+    skin comes up as a camera metering on the face would, bright light stays."""
+
+    target: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2  # relative luminance, about L* 52
+    strength: Probability = 0.5  # 0: no exposure, 1: every face lit to the target
+    low: Annotated[float, Field(gt=0.0)] = 1.0
+    high: Annotated[float, Field(gt=0.0)] = 2.0
+
+    @model_validator(mode="after")
+    def _range(self) -> Exposure:
+        if self.low > self.high:
+            raise ValueError("`low` must not exceed `high`")
+        return self
+
+
 class Camera(Section):
     """Pinhole camera; ``fov_deg`` (horizontal), when set, overrides focal/sensor."""
 
@@ -252,6 +270,7 @@ class Camera(Section):
     shift_x: Dist = const(0.0)  # fraction of the image width, after centring
     shift_y: Dist = const(0.0)  # fraction of the image height
     scale: Dist = unif(0.95, 1.05)  # focal length multiplier (zoom)
+    exposure: Exposure = Exposure()
 
 
 # -------------------------------------------------------------------- illumination

@@ -18,7 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from morphgen.config.distributions import Distribution
-from morphgen.config.schema import EmpiricalLight, FrontalLight, NormalLight, ParametricLight
+from morphgen.config.schema import (
+    EmpiricalLight,
+    Exposure,
+    FrontalLight,
+    NormalLight,
+    ParametricLight,
+)
 from morphgen.errors import ConfigError
 
 N0 = 0.5 / np.sqrt(np.pi)
@@ -59,6 +65,19 @@ def sh_basis(dirs: np.ndarray) -> np.ndarray:
 def irradiance(sh: np.ndarray, normals: np.ndarray) -> np.ndarray:
     """Lambertian irradiance ``(N, 3)`` of light ``sh (9, 3)`` on unit ``normals (N, 3)``."""
     return (sh_basis(normals) * LAMBERT) @ np.asarray(sh, dtype=np.float64)
+
+
+FRONT = np.array([[0.0, 0.0, 1.0]])  # camera space: the normal of a face seen head-on
+LUMINANCE = np.array([0.2126, 0.7152, 0.0722])
+
+
+def exposure_gain(sh: np.ndarray, skin_luminance: float, cfg: Exposure) -> float:
+    """The factor on light ``sh`` that brings a head-on face's lit skin (albedo luminance
+    times the light's irradiance on ``FRONT``) towards ``cfg.target``, by ``cfg.strength``
+    in log terms, within ``[cfg.low, cfg.high]``: a camera's face-priority metering."""
+    lit = float(irradiance(sh, FRONT)[0] @ LUMINANCE) * skin_luminance
+    want = (cfg.target / max(lit, 1e-6)) ** cfg.strength
+    return float(np.clip(want, cfg.low, cfg.high))
 
 
 def ambient_sh(rgb: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ from morphgen.sampling.components import component_count
 from morphgen.sampling.expression import preset_vectors
 from morphgen.sampling.hair import hair_params, outfit
 from morphgen.sampling.identity import IdentitySampler, generator
-from morphgen.sampling.illumination import LightPrior
+from morphgen.sampling.illumination import LightPrior, exposure_gain
 from morphgen.scene import CameraParams, HairParams, Illumination, SceneParams
 
 
@@ -161,7 +161,7 @@ class Sampler:
                 for axis in "xyz"
             ),
             camera=self._camera(draw),
-            illumination=self._illumination(draw),
+            illumination=self._illumination(draw, color),
             background=self._background(draw),
             augment=augment_ops(cfg.augment, draw),
             hair=hair,
@@ -272,13 +272,17 @@ class Sampler:
             scale=draw.one("camera.scale", cam.scale),
         )
 
-    def _illumination(self, draw: _Draws) -> Illumination:
+    def _illumination(self, draw: _Draws, color: np.ndarray) -> Illumination:
+        """The image's light, exposed for the identity's skin (``camera.exposure``)."""
         ap = self.config.appearance
+        sh = self.lights.sample(draw)
+        skin = self.appearance.skin_tone.luminance(np.asarray(color, dtype=np.float64))
+        sh = sh * exposure_gain(sh, skin, self.config.camera.exposure)
         channels = 3 if ap.per_channel else 1
         gain = draw("appearance.gain", ap.gain, channels)
         offset = draw("appearance.offset", ap.offset, channels)
         return Illumination(
-            sh=self.lights.sample(draw),
+            sh=sh.astype(np.float32),
             specular_strength=max(
                 0.0, draw.one("appearance.specular_strength", ap.specular_strength)
             ),

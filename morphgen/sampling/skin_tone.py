@@ -39,11 +39,16 @@ class SkinTone:
         basis = (model.color.basis[rows] * sd[None, :]).astype(np.float64)
         self._basis = basis.reshape(len(skin), 3, -1).mean(axis=0)  # (3, k)
 
-    def __call__(self, color: np.ndarray) -> float:
-        """L* of the mean skin albedo of ``color`` (as many components as the model has)."""
+    def luminance(self, color: np.ndarray) -> float:
+        """Relative luminance Y of the mean skin albedo of ``color`` (as many components as
+        the model has)."""
         k = min(len(color), self._basis.shape[1])
         rgb = np.clip(self._mean + self._basis[:, :k] @ np.asarray(color[:k], np.float64), 0, 1)
-        return l_star(float(rgb @ LUMINANCE))
+        return float(rgb @ LUMINANCE)
+
+    def __call__(self, color: np.ndarray) -> float:
+        """L* of the mean skin albedo of ``color``."""
+        return l_star(self.luminance(color))
 
     def bounded(self, color: np.ndarray, low: float, high: float) -> np.ndarray:
         """``color`` if its L* lies in ``[low, high]``; else ``t * color`` with the largest
