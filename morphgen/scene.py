@@ -109,6 +109,7 @@ class AppearanceParams:
     skin_tone: float = 0.0  # CIE L* of the mean face-skin albedo (derived; for statistics)
     hair_colour: str = "dark_brown"
     hair_rgb: tuple[float, float, float] = (0.05, 0.03, 0.02)
+    hair_grey: float = 0.0  # share of white hairs among brows, lashes and beard (hair_rgb: mean)
     brow_thickness: float = 1.0
     brow_arch: float = 1.0
     brow_length: float = 1.0

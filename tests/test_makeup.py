@@ -193,3 +193,19 @@ def test_the_lid_crease_is_a_thin_fold_line_at_its_height(model, setup):
              for mm in (3.0, 7.0)]  # fmt: skip
     lower, higher = (setup.atlas.position[d, 1].mean() for d in drawn)
     assert higher > lower + 2.5 and lower > np.mean([lm[n][1] for n in (38, 39, 44, 45)])
+
+
+def test_a_greying_beard_is_salt_and_pepper_around_its_mean_colour(model, setup):
+    """White and pigmented hairs vary texel by texel (the luminance spread over the beard
+    doubles), while the beard's mean colour stays that of the flat mix."""
+    mean_rgb = (0.2, 0.18, 0.16)  # a brown beard greyed by about a third
+    flat = _painted(model, setup, beard="full", beard_density=1.0, hair_rgb=mean_rgb)
+    salt = _painted(model, setup, beard="full", beard_density=1.0, hair_rgb=mean_rgb,
+                    hair_grey=0.35)  # fmt: skip
+    zone = setup.skin[setup.beard_zones["full"] > 0.95]
+    assert len(zone) > 500
+    spread = [float(np.std(a[zone] @ LUMA)) for a in (flat, salt)]
+    assert spread[1] > 1.6 * spread[0]  # 0.066 against 0.033
+    np.testing.assert_allclose(salt[zone].mean(axis=0), flat[zone].mean(axis=0), rtol=0.08)
+    outside = setup.skin[setup.beard_zones["full"] == 0]
+    np.testing.assert_allclose(salt[outside], flat[outside], atol=1e-6)

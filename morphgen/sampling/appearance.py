@@ -164,6 +164,7 @@ class AppearanceSampler:
             skin_tone=round(self.skin_tone(np.asarray(color, dtype=np.float64)), 3),
             hair_colour=hair_colour_name(hair),
             hair_rgb=tuple(round(float(v), 6) for v in hair_rgb(hair, light)),
+            hair_grey=round(BROW_GREY * hair.grey, 6),
             brow_thickness=max(0.1, thick * self._draw(i, "brows.thickness", cfg.brows.thickness)),
             brow_arch=arch + self._draw(i, "brows.arch", cfg.brows.arch),
             brow_length=max(0.3, self._draw(i, "brows.length", cfg.brows.length)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from morphgen.colour import GREY_HAIR
 from morphgen.render.textures import kernels
 from morphgen.render.textures.canvas import Canvas, polyline
 from morphgen.render.textures.setup import TextureSetup
@@ -19,6 +20,7 @@ from morphgen.scene import AppearanceParams
 BROW_HEIGHT_MM = 7.5  # a typical brow's height at its medial head; the tail is thinner
 STRANDS_PER_MM2 = 4.0  # brow strands per mm^2 at density 1
 HAIR_WIDTH_MM = 0.08
+SALT_SPREAD = 0.9  # range of a texel's white share around a greying beard's (salt and pepper)
 MASCARA_RGB = np.array([0.004, 0.004, 0.005], dtype=np.float32)
 MASCARA_LENGTH = 0.4  # lashes this much longer under mascara of strength 1
 STUBBLE = np.array([0.018, 0.017, 0.02], dtype=np.float32)  # cut hairs under the skin
@@ -132,7 +134,30 @@ def paint_beard(
     else:
         cov = zone * np.clip(density * (0.25 + 0.6 * hairs + 0.4 * clumps), 0, 1)
         colour = 0.75 * hair
-    kernels.mix_rows(albedo, idx[where], cov.astype(np.float32), colour)
+    cov = cov.astype(np.float32)
+    if params.hair_grey > 0 and kind != "stubble":
+        _salt_and_pepper(albedo, idx[where], cov, colour, params.hair_grey, rng)
+    else:
+        kernels.mix_rows(albedo, idx[where], cov, colour)
     out = np.zeros(len(idx), dtype=np.float32)
     out[where] = cov
     return out
+
+
+def _salt_and_pepper(
+    albedo: np.ndarray,
+    rows: np.ndarray,
+    cover: np.ndarray,
+    mean: np.ndarray,
+    grey: float,
+    rng: np.random.Generator,
+) -> None:
+    """Mix facial hair into ``albedo`` with a white share that varies texel by texel around
+    ``grey`` (each texel a few hairs), the pigmented hairs' colour chosen so that the average
+    stays ``mean``: a greying beard is salt and pepper, not a flat grey."""
+    white = np.minimum(0.75 * GREY_HAIR.astype(np.float32), 1.0)
+    pigment = np.clip((mean - grey * white) / max(1.0 - grey, 1e-3), 0.0, 1.0)
+    share = grey + SALT_SPREAD * (rng.random(len(rows), dtype=np.float32) - 0.5)
+    share = np.clip(share, 0.0, 1.0)[:, None]
+    colours = (1.0 - share) * pigment + share * white
+    albedo[rows] += cover[:, None] * (colours - albedo[rows])
