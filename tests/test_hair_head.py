@@ -92,3 +92,23 @@ def test_the_rim_is_the_front_of_the_scalp(model, fit) -> None:
 def test_a_model_without_a_scalp_has_no_fit(model) -> None:
     regions = np.where(model.regions == LABEL_IDS["scalp"], LABEL_IDS["skin"], model.regions)
     assert HeadFit.of(model.mean_vertices(), model.triangles, regions) is None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5])
+def test_the_hair_shell_follows_the_scalp(model, fit, seed) -> None:
+    """The shell under the strands sits a few mm above the scalp everywhere: no vertex is
+    thrown out along a ray that meets the ear or jaw further out (it used to make a sliver
+    from behind the ear down to the shoulder, 77 mm long on a buzz cut)."""
+    from morphgen.render.hair.grow import PROFILES
+    from morphgen.render.hair.mesh import SHELL_PUSH_MM, _shell
+    from morphgen.scene import HairParams
+
+    vertices = _identity(model, seed)
+    head = build_head(fit, vertices, vertex_normals(vertices, model.triangles))
+    for style in ("buzz", "short", "medium"):
+        p = HairParams(style=style, length_mm=60.0, volume_mm=10.0, seed=seed)
+        layer = _shell(head, p, PROFILES[style], np.ones(3))
+        used = np.unique(head.scalp_triangles)
+        lift = max(p.volume_mm * PROFILES[style].shell, 1.5) + 0.6
+        nearest = cKDTree(head.vertices[used]).query(layer.vertices)[0]
+        assert nearest.max() < lift + SHELL_PUSH_MM

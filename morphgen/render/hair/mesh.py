@@ -29,6 +29,7 @@ HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
 LOCK_HAIRS = 6.0  # a lock's grey share is Beta-distributed with this concentration
+SHELL_PUSH_MM = 6.0  # the most the hair shell's collision push may move a vertex
 MIN_SHARE = 0.35  # the fewest strands, as a share of the profile's count (4x wide: coarse)
 # points per curl turn at 512 px (detail 2), falling to none added at 256 px and below, where
 # a curl is a few pixels across and its grown points suffice
@@ -109,7 +110,12 @@ def _shell(head: Head, p: HairParams, prof: Profile, colour: np.ndarray) -> Laye
     taper = np.clip(inside / (HAIRLINE_TAPER_MM + lift), 0.0, 1.0)
     height = 0.6 + np.sqrt(taper) * lift
     normals = head.normals[used]
-    vertices = head.push_out(head.vertices[used] + normals * height[:, None], height * 0.5)
+    lifted = head.vertices[used] + normals * height[:, None]
+    vertices = head.push_out(lifted, height * 0.5)
+    # where a ray from the head's centre meets the ear or jaw further out (low on the sides
+    # and at the nape), pushing out would throw the vertex there: a sliver to the shoulder
+    thrown = np.linalg.norm(vertices - lifted, axis=1) > SHELL_PUSH_MM
+    vertices[thrown] = lifted[thrown]
     shade = 0.6
     rng = np.random.default_rng([int(p.seed), 17])
     jitter = rng.uniform(0.8, 1.2, (len(used), 1))
