@@ -496,7 +496,7 @@ class Makeup(_IdentityFactors):
     )  # fmt: skip
     eyeliner: Dist = unif(0.0, 1.0)
     mascara: Dist = unif(0.3, 1.0)  # darker, longer lashes
-    blush: Dist = unif(0.0, 0.7)
+    blush: Dist = unif(0.0, 0.5)
 
 
 class Appearance(Section):
