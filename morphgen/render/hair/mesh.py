@@ -29,7 +29,7 @@ HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
 LOCK_HAIRS = 6.0  # a lock's grey share is Beta-distributed with this concentration
-SHELL_PUSH_MM = 6.0  # the most the hair shell's collision push may move a vertex
+SHELL_PUSH_MM = 1.5  # the most the hair shell's collision push may move a vertex
 MIN_SHARE = 0.35  # the fewest strands, as a share of the profile's count (4x wide: coarse)
 # points per curl turn at 512 px (detail 2), falling to none added at 256 px and below, where
 # a curl is a few pixels across and its grown points suffice
