@@ -1,4 +1,5 @@
-"""Cosmetics drawn into the texture: lipstick, eye shadow, eyeliner and blush.
+"""Cosmetics drawn into the texture: lipstick, eye shadow, eyeliner and blush (and the
+upper lids' geometry that the skin's lid crease uses).
 
 The places are unit fields over the skin texels, computed once per model from the iBUG
 landmarks in the face frame (``makeup_fields``; mm, x to the subject's left, y up); each
@@ -34,13 +35,18 @@ def _curve_y(points: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndarray]:
-    """Unit fields at skin texels ``p (T, 3)``: ``lipstick`` (inside the outer lip contour,
-    which is smooth where the lip triangles' outline is jagged), ``shadow`` (upper lids up to
-    the crease),
-    ``lid_mm`` (distance above the upper lid margin, with a wing past the outer corner;
-    ``inf`` elsewhere), ``lid_height`` and ``lid_span`` (mm above the upper lid margin, -1
-    below it or away from the lids, and 0 to 1 along the lid away from its corners: the
-    skin's lid crease, ``skin.paint_skin``) and ``blush`` (the cheekbones)."""
+    """Fields at skin texels ``p (T, 3)``:
+
+    - ``lipstick``: inside the outer lip contour (smooth where the lip triangles' outline
+      is jagged), 0 to 1;
+    - ``shadow``: the upper lids up to the crease, 0 to 1;
+    - ``lid_mm``: mm from the upper lid margin, above it and on a wing past the outer
+      corner (``inf`` elsewhere), for the eyeliner;
+    - ``lid_height``, ``lid_span``: mm above the upper lid margin (-1 below it or away from
+      the lids) and 0 to 1 along the lid away from its corners, for the skin's lid crease
+      (``skin.paint_skin``);
+    - ``blush``: the cheekbones, 0 to 1.
+    """
     xy = p[:, :2]
     front = p[:, 2] > FRONT_Z_MM
     shadow = np.zeros(len(p), dtype=np.float32)
