@@ -116,11 +116,12 @@ MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 8, 8192  # pixels, each of camera.width and cam
 # and shards measured with tracemalloc), so the number of identities is bounded: 10 million
 # at 8 images each plan in about 6.4 GB.
 MAX_IDENTITIES = 10_000_000
-# Default shape spread: 1.4 x the model's own (ICT's sampler) standard deviations. Measured
-# with dlib on 30 x 5 textured default-model images (README "Appearance"; `morphgen realism`
-# measures it): different-identity pairs closer than 0.6 fall from 64 % to 50 % and the
-# verification AUC rises from 0.952 to 0.978; heads still look plausible.
-SHAPE_SPREAD = 1.4
+# Default shape spread: 1.5 x the model's own (ICT's sampler) standard deviations. Measured
+# with dlib (`morphgen realism`, README "Realism report"): 1.4 took different-identity pairs
+# closer than 0.6 from 64 % to 50 % on the first textured build; 1.5 with noses at 1.3x
+# (``Features``) lowered them again on each of four draws (0.5-1.6 points) for 0.006-0.013
+# of detection; heads still look plausible.
+SHAPE_SPREAD = 1.5
 
 
 SEXES = ("female", "male")
@@ -145,12 +146,12 @@ class Features(Section):
     rest of the head (``sampling/detail.py``), within components ``first`` (0-based) on:
     each feature's spread multiplies the shape spread along its directions (1: off).
     ``face`` is the inner face (skin, nose, eyes, brows: not the mouth, ears, neck, scalp).
-    All off by default: ``nose: 2`` lowered confusable pairs by 1.5-2 points on two of three
-    realism draws but, on the merged build, raised NME past its 0.07 target (README
-    "Realism report")."""
+    By default only the nose, at 1.3x: a pair's nose-shape difference follows dlib's
+    descriptor distance most closely of the regions; ``nose: 2`` raised NME past its 0.07
+    target (README "Realism report")."""
 
     face: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
-    nose: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    nose: Annotated[float, Field(ge=0.0, le=5.0)] = 1.3
     eyes: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
     first: Annotated[int, Field(ge=0)] = 0
 
