@@ -193,6 +193,20 @@ def by_bin(
     return rows
 
 
+def identity_blocks(
+    dist: np.ndarray, identities: np.ndarray, threshold: float = SAME_PERSON_THRESHOLD
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per (identity, identity) block of the image distances: the identities (sorted), their
+    image counts, the smallest distance and the number of image pairs below ``threshold``."""
+    ids = np.asarray(identities)
+    order = np.argsort(ids, kind="stable")
+    uniq, starts, sizes = np.unique(ids[order], return_index=True, return_counts=True)
+    d = dist[np.ix_(order, order)]
+    nearest = np.minimum.reduceat(np.minimum.reduceat(d, starts, axis=0), starts, axis=1)
+    close = np.add.reduceat(np.add.reduceat(d < threshold, starts, axis=0), starts, axis=1)
+    return uniq, sizes, nearest, close
+
+
 def confusable_interval(
     dist: np.ndarray,
     identities: np.ndarray,
@@ -204,11 +218,8 @@ def confusable_interval(
     97.5th percentiles of the rate when the identities are resampled with replacement
     (a cluster bootstrap: an identity keeps all its images; two draws of one identity make
     no different-identity pair)."""
-    ids = np.asarray(identities)
-    order = np.argsort(ids, kind="stable")
-    _, starts, sizes = np.unique(ids[order], return_index=True, return_counts=True)
-    d = dist[np.ix_(order, order)] < threshold
-    close = np.add.reduceat(np.add.reduceat(d, starts, axis=0), starts, axis=1).astype(float)
+    _, sizes, _, close = identity_blocks(dist, identities, threshold)
+    close = close.astype(float)
     pairs = np.outer(sizes, sizes).astype(float)
     np.fill_diagonal(close, 0.0)
     np.fill_diagonal(pairs, 0.0)
@@ -230,13 +241,7 @@ def confusable_identities(
 ) -> tuple[list[dict[str, Any]], int]:
     """Identity pairs with any image pair closer than ``threshold``, closest first; and the
     number of identity pairs."""
-    ids = np.asarray(identities)
-    order = np.argsort(ids, kind="stable")
-    uniq, starts, sizes = np.unique(ids[order], return_index=True, return_counts=True)
-    d = dist[np.ix_(order, order)]
-    # per (identity, identity) block: the smallest distance and the number below threshold
-    nearest = np.minimum.reduceat(np.minimum.reduceat(d, starts, axis=0), starts, axis=1)
-    close = np.add.reduceat(np.add.reduceat(d < threshold, starts, axis=0), starts, axis=1)
+    uniq, sizes, nearest, close = identity_blocks(dist, identities, threshold)
     a, b = np.triu_indices(uniq.size, k=1)
     hit = close[a, b] > 0
     rows = [
