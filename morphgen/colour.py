@@ -30,6 +30,7 @@ PHEOMELANIN = np.array([0.187, 0.4, 1.05])
 HAIR_PATH = 4.0
 CUTICLE = 0.025  # white share scattered at the surface
 GREY_HAIR = np.array([0.45, 0.44, 0.41])  # an unpigmented strand (linear RGB)
+LUMINANCE = np.array([0.2126, 0.7152, 0.0722])  # Rec. 709: linear RGB -> relative luminance Y
 
 
 def hair_albedo(eumelanin: float, pheomelanin: float) -> np.ndarray:

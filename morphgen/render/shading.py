@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from morphgen import colour
 from morphgen.labels import LABEL_IDS
 from morphgen.scene import Illumination
 
@@ -39,7 +40,7 @@ N2_0 = float(np.sqrt(5.0 / np.pi) / 4.0)
 N2_2 = float(np.sqrt(15.0 / np.pi) / 4.0)
 # Basel's Lambert kernel per coefficient (scalismo-faces' SH Lambert shader)
 LAMBERT = np.array([np.pi] + [2.0 * np.pi / 3.0] * 3 + [np.pi / 4.0] * 5, dtype=np.float32)
-LUMINANCE = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # Rec. 709, linear RGB
+LUMINANCE = colour.LUMINANCE.astype(np.float32)  # Rec. 709, linear RGB
 
 # Highlights weaker than this (``n.h ** shininess``, before strength and colour) are left
 # out: a 40th of an 8-bit step, and most vertices then skip the power.

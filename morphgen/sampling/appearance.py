@@ -55,8 +55,9 @@ EUMELANIN_NAMES = (
 )  # fmt: skip
 
 
-def _linear(srgb: tuple[int, int, int]) -> tuple[float, float, float]:
-    return tuple(round(float(v), 6) for v in srgb8_to_linear(srgb))
+def _rounded(rgb: np.ndarray) -> tuple[float, float, float]:
+    """A linear RGB colour as the parameters record it (six decimals)."""
+    return tuple(round(float(v), 6) for v in rgb)
 
 
 def hair_colour_name(hair: HairParams) -> str:
@@ -123,10 +124,10 @@ class AppearanceSampler:
             "makeup": True,
             "lipstick": self._unit(i, "makeup.lipstick", cfg.lipstick),
             "lipstick_colour": lipstick,
-            "lipstick_rgb": _linear(LIPSTICK_SRGB[lipstick]),
+            "lipstick_rgb": _rounded(srgb8_to_linear(LIPSTICK_SRGB[lipstick])),
             "eye_shadow": self._unit(i, "makeup.eye_shadow", cfg.eye_shadow),
             "eye_shadow_colour": shadow,
-            "eye_shadow_rgb": _linear(EYE_SHADOW_SRGB[shadow]),
+            "eye_shadow_rgb": _rounded(srgb8_to_linear(EYE_SHADOW_SRGB[shadow])),
             "eyeliner": self._unit(i, "makeup.eyeliner", cfg.eyeliner),
             "mascara": self._unit(i, "makeup.mascara", cfg.mascara),
             "blush": self._unit(i, "makeup.blush", cfg.blush),
@@ -163,7 +164,7 @@ class AppearanceSampler:
             lip_tint=lips[0] + (lips[1] - lips[0]) * unit("skin.lip_tint", cfg.skin.lip_tint),
             skin_tone=round(self.skin_tone(np.asarray(color, dtype=np.float64)), 3),
             hair_colour=hair_colour_name(hair),
-            hair_rgb=tuple(round(float(v), 6) for v in hair_rgb(hair, light)),
+            hair_rgb=_rounded(hair_rgb(hair, light)),
             hair_grey=round(BROW_GREY * hair.grey, 6),
             brow_thickness=max(0.1, thick * self._draw(i, "brows.thickness", cfg.brows.thickness)),
             brow_arch=arch + self._draw(i, "brows.arch", cfg.brows.arch),
@@ -171,7 +172,7 @@ class AppearanceSampler:
             brow_gap=self._draw(i, "brows.gap", cfg.brows.gap),
             brow_density=unit("brows.density", cfg.brows.density),
             iris_colour=iris,
-            iris_rgb=tuple(round(float(v), 6) for v in iris_rgb),
+            iris_rgb=_rounded(iris_rgb),
             pupil=float(np.clip(self._draw(i, "eyes.pupil", cfg.eyes.pupil), 0.1, 0.8)),
             lashes=max(0.0, self._draw(i, "eyes.lashes", cfg.eyes.lashes)),
             beard=beard,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from morphgen.colour import LUMINANCE
 from morphgen.config.distributions import Distribution
 from morphgen.config.schema import (
     EmpiricalLight,
@@ -68,7 +69,6 @@ def irradiance(sh: np.ndarray, normals: np.ndarray) -> np.ndarray:
 
 
 FRONT = np.array([[0.0, 0.0, 1.0]])  # camera space: the normal of a face seen head-on
-LUMINANCE = np.array([0.2126, 0.7152, 0.0722])
 
 
 def exposure_gain(sh: np.ndarray, skin_luminance: float, cfg: Exposure) -> float:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from morphgen.colour import LUMINANCE
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 
-LUMINANCE = np.array([0.2126, 0.7152, 0.0722])  # linear sRGB -> relative luminance Y
 BISECTIONS = 40  # steps of the search along the draw (the bound to far below 0.01 L*)
 
 

@@ -34,6 +34,8 @@ HANG_OUT = 0.12
 NAPE_MM = 25.0  # roots 25-50 mm below the head's centre turn to combed straight down
 CUT_JITTER_MM = 2.0  # how unevenly hair cut to one line ends
 CUT_SPARE = 1.25  # hair cut to a line grows this much longer first (the cut takes it back)
+FRINGE_EXTRA = 2  # more strands per fringe root, so a fringe is not a comb of lone lines
+FRINGE_JITTER_MM = 2.5  # how far apart a fringe root's strands start
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,6 @@ def root_mask(head: Head, points: np.ndarray, front_mm: np.ndarray, p: HairParam
     if p.crown_mm > 0:
         keep &= np.linalg.norm(points - head.crown, axis=1) >= p.crown_mm
     return keep
-
-
-FRINGE_EXTRA = 2  # more strands per fringe root, so a fringe is not a comb of lone lines
-FRINGE_JITTER_MM = 2.5
 
 
 def sample_roots(

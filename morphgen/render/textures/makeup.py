@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from morphgen.colour import LUMINANCE
 from morphgen.render.textures import kernels
 from morphgen.render.textures.canvas import polyline
 from morphgen.render.textures.skin import FRONT_Z_MM, smoothstep
@@ -118,10 +119,6 @@ def _signed_depth(xy: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     return np.where(inside, distance, -distance)
 
 
-def _luminance(rgb: np.ndarray) -> np.ndarray:
-    return rgb @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-
-
 def paint_makeup(setup, params: AppearanceParams, albedo: np.ndarray) -> None:
     """Paint the identity's cosmetics over the skin texels of ``albedo (T, 3)``, in place."""
     f = setup.fields
@@ -146,7 +143,7 @@ def paint_makeup(setup, params: AppearanceParams, albedo: np.ndarray) -> None:
     if params.lipstick > 0:
         k = np.flatnonzero(f["lipstick"] > 0)
         lips = albedo[idx[k]]
-        own = _luminance(lips)
+        own = lips @ LUMINANCE.astype(np.float32)
         shade = np.clip(np.sqrt(own / max(float(np.median(own)), 1e-6)), 0.6, 1.4)
         target = np.asarray(params.lipstick_rgb, dtype=np.float32) * shade[:, None]
         a = (LIPSTICK_COVER * params.lipstick * f["lipstick"][k])[:, None]
