@@ -77,6 +77,7 @@ class Strands:
     points: np.ndarray
     layer: np.ndarray  # (S,) in [0, 1]: 0 next to the scalp, 1 the outermost
     shade: np.ndarray  # (S,) per-strand brightness jitter around 1
+    fringe: np.ndarray  # (S,) bool: falls forward over the forehead
 
 
 def root_mask(head: Head, points: np.ndarray, front_mm: np.ndarray, p: HairParams) -> np.ndarray:
@@ -177,10 +178,12 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
         if blunt:
             pts = _cut(head, pts, prof.cut, prof.segments + 1, rng)
     if prof.curl_radius_mm > 0 and p.curl > 0:
-        pts = _subdivide(pts, _curl_steps(pts, prof))
+        pts = subdivide(pts, _curl_steps(pts, prof))
         pts = _curl(head, pts, p.curl * prof.curl_radius_mm, prof.curl_wavelength_mm, rng)
         pts = head.push_out(pts, 0.5)
-    return Strands(pts.astype(np.float32), layer, rng.normal(1.0, 0.08, s).clip(0.7, 1.3))
+    shade = rng.normal(1.0, 0.08, s).clip(0.7, 1.3)
+    # gathered hair takes the fringe's strands back with the rest
+    return Strands(pts.astype(np.float32), layer, shade, fringe & (not prof.gather))
 
 
 def hang_y(head: Head) -> float:
@@ -345,7 +348,7 @@ def _curl_steps(pts: np.ndarray, prof: Profile) -> int:
     return max(1, int(np.ceil(prof.turn_points * seg / prof.curl_wavelength_mm)))
 
 
-def _subdivide(pts: np.ndarray, steps: int) -> np.ndarray:
+def subdivide(pts: np.ndarray, steps: int) -> np.ndarray:
     """Polylines ``(S, K + 1, 3)`` with ``steps`` points per segment on a Catmull-Rom spline
     through their points (round where the grown path turns, e.g. an afro's kinks)."""
     if steps <= 1:

@@ -16,7 +16,15 @@ import numpy as np
 
 from morphgen.colour import GREY_HAIR, hair_albedo
 from morphgen.labels import LABEL_IDS
-from morphgen.render.hair.grow import PROFILES, Profile, Strands, grow, hang_y, root_mask
+from morphgen.render.hair.grow import (
+    PROFILES,
+    Profile,
+    Strands,
+    grow,
+    hang_y,
+    root_mask,
+    subdivide,
+)  # fmt: skip
 from morphgen.render.hair.head import Head
 from morphgen.render.layers import Layer
 from morphgen.scene import HairParams
@@ -26,6 +34,13 @@ HAIRLINE_TAPER_MM = 12.0  # the shell rises from the hairline over this plus its
 SHINE = 0.22  # strand highlight strength
 DETAIL_PX = 256  # image size at which strands have their profile's count and width
 HANG_WIDTH = 1.6  # hanging strands' width, times their width over the head
+# A fringe lies over the forehead, where no shell is: its strands are joined side by side
+# into a darker sheet this far under them, between neighbours (by angle round the head) at
+# most SHEET_GAP_MM apart, so that the skin shows only past its uneven lower edge.
+SHEET_DEPTH_MM = 0.6
+SHEET_LIFT_MM = 0.25  # and at least this far off the head
+SHEET_GAP_MM = 10.0
+SHEET_SHADE = 0.6
 COARSE_LEVEL = 1.0  # up to this detail, uncurled strands keep every other point
 FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
 LOCK_HAIRS = 6.0  # a lock's grey share is Beta-distributed with this concentration
@@ -77,7 +92,12 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
     if strands is not None:
         # uncurled strands at up to 256 px look the same with half their segments
         coarse = level <= COARSE_LEVEL and not curled
-        layers.append(_ribbons(head, strands, prof, colour, p.grey, rng, coarse))
+        pts = strands.points.astype(np.float64)
+        if coarse:
+            pts = pts[:, _every_other(pts.shape[1])]
+        if not curled and strands.fringe.any():
+            layers.append(_fringe_sheet(head, strands.points[strands.fringe], shell_colour))
+        layers.append(_ribbons(head, strands, pts, prof, colour, p.grey, rng))
     return [layer for layer in layers if layer.n_triangles]
 
 
@@ -144,15 +164,35 @@ def _every_other(n: int) -> np.ndarray:
     return np.unique(np.append(np.arange(0, n, 2), n - 1))
 
 
+def _fringe_sheet(head: Head, pts: np.ndarray, colour: np.ndarray) -> Layer:
+    """The fringe strands' grown points ``pts`` (F, n, 3), ordered by angle round the head
+    and joined into a two-sided sheet between neighbours, ``SHEET_DEPTH_MM`` under them (on
+    a spline through them, which the forehead's curve does not cut), off the skin."""
+    order = np.argsort(np.arctan2(pts[:, 0, 0] - head.centre[0], pts[:, 0, 2] - head.centre[2]))
+    sheet = subdivide(pts[order].astype(np.float64), 2)
+    f, n = sheet.shape[:2]
+    normals = head.outward(sheet)
+    sheet = head.push_out(sheet - SHEET_DEPTH_MM * normals, SHEET_LIFT_MM)
+    # quad (i, k): strands i and i + 1 between points k and k + 1, where both rungs are short
+    rung = np.linalg.norm(np.diff(sheet, axis=0), axis=-1) <= SHEET_GAP_MM  # (f - 1, n)
+    i, k = np.nonzero(rung[:, :-1] & rung[:, 1:])
+    a, b = i * n + k, (i + 1) * n + k
+    tris = np.concatenate([np.stack([a, b, b + 1], 1), np.stack([a, b + 1, a + 1], 1)])
+    return Layer(
+        sheet.reshape(-1, 3).astype(np.float32),
+        tris.astype(np.int32).reshape(-1, 3),
+        normals.reshape(-1, 3).astype(np.float32),
+        np.broadcast_to(colour * SHEET_SHADE, (f * n, 3)).astype(np.float32),
+        HAIR,
+    )
+
+
 def _ribbons(
-    head: Head, strands: Strands, prof: Profile, colour: np.ndarray, grey: float,
-    rng: np.random.Generator, coarse: bool,
+    head: Head, strands: Strands, pts: np.ndarray, prof: Profile, colour: np.ndarray,
+    grey: float, rng: np.random.Generator,
 ) -> Layer:  # fmt: skip
-    """Strand centre lines with their widths, narrowing to the tips (ribbons per frame);
-    ``coarse`` keeps every other point (half the segments)."""
-    pts = strands.points.astype(np.float64)
-    if coarse:
-        pts = pts[:, _every_other(pts.shape[1])]
+    """Strand centre lines ``pts`` (``strands``' points, or fewer of them) with their widths,
+    narrowing to the tips (ribbons per frame)."""
     s, n = pts.shape[:2]
     tangent = np.gradient(pts, axis=1)
     tangent /= np.maximum(np.linalg.norm(tangent, axis=-1, keepdims=True), 1e-9)
