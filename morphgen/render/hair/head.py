@@ -37,6 +37,7 @@ class Head:
     vertices: np.ndarray  # (N, 3) the neutral shape
     normals: np.ndarray  # (N, 3) its unit vertex normals
     scalp_triangles: np.ndarray  # (T, 3) triangles whose corners are all scalp
+    scalp_corners: np.ndarray  # (C,) the vertex ids of ``scalp_triangles``, ascending
     front_mm: np.ndarray  # (N,) distance from the forehead's hairline (scalp vertices)
     front_map: np.ndarray  # (THETA_BINS, PHI_BINS) ``front_mm`` of the nearest scalp vertex
     crown: np.ndarray  # (3,) the crown point (top back of the scalp)
@@ -88,6 +89,7 @@ class HeadFit:
 
     scalp: np.ndarray  # (S,) scalp vertex ids
     scalp_triangles: np.ndarray  # (T, 3) triangles whose corners are all scalp
+    scalp_corners: np.ndarray  # (C,) the vertex ids of ``scalp_triangles``, ascending
     solid: np.ndarray  # (V,) ids of vertices the hair collides with (the chin cut aside)
     skin: np.ndarray  # (F,) skin vertex ids
     brows: np.ndarray  # (B,) brow vertex ids
@@ -104,9 +106,11 @@ class HeadFit:
         centre = _centre(mean[scalp])
         rel = mean[scalp] - centre
         rel /= np.maximum(np.linalg.norm(rel, axis=1, keepdims=True), 1e-9)
+        scalp_triangles = triangles[is_scalp[triangles].all(axis=1)]
         return HeadFit(
             scalp=scalp,
-            scalp_triangles=triangles[is_scalp[triangles].all(axis=1)],
+            scalp_triangles=scalp_triangles,
+            scalp_corners=np.unique(scalp_triangles),
             solid=np.flatnonzero(~np.isin(regions, [LABEL_IDS[n] for n in HAIR_FREE])),
             skin=np.flatnonzero(regions == LABEL_IDS["skin"]),
             brows=np.flatnonzero(np.isin(regions, [LABEL_IDS[n] for n in BROWS])),
@@ -169,6 +173,7 @@ def build_head(fit: HeadFit, vertices: np.ndarray, normals: np.ndarray) -> Head:
         vertices=vertices,
         normals=normals,
         scalp_triangles=fit.scalp_triangles,
+        scalp_corners=fit.scalp_corners,
         front_mm=front_mm,
         front_map=front_mm[fit.scalp][nearest].reshape(THETA_BINS, PHI_BINS),
         crown=sv[np.argmax(top)],

@@ -107,7 +107,7 @@ def scalp_tint(head: Head | None, p: HairParams, albedo: np.ndarray) -> np.ndarr
     if head is None or p.style == "none":
         return albedo
     grows = np.zeros(len(albedo), dtype=bool)
-    idx = np.unique(head.scalp_triangles)
+    idx = head.scalp_corners
     grows[idx] = root_mask(head, head.vertices[idx], head.front_mm[idx], p)
     share = 0.3 if p.style == "shaved" else 0.75
     out = albedo.copy()
@@ -117,12 +117,13 @@ def scalp_tint(head: Head | None, p: HairParams, albedo: np.ndarray) -> np.ndarr
 
 def _shell(head: Head, p: HairParams, prof: Profile, colour: np.ndarray) -> Layer:
     """The scalp where hair grows, lifted by ``prof.shell * volume`` (plus a floor)."""
-    tri = head.scalp_triangles
-    used = np.unique(tri)
+    used = head.scalp_corners
     grows = np.zeros(len(head.vertices), dtype=bool)
     grows[used] = root_mask(head, head.vertices[used], head.front_mm[used], p)
-    tri = tri[grows[tri].all(axis=1)]
-    used = np.unique(tri)
+    tri = head.scalp_triangles[grows[head.scalp_triangles].all(axis=1)]
+    corner = np.zeros(len(head.vertices), dtype=bool)
+    corner[tri] = True
+    used = np.flatnonzero(corner)  # ascending, as np.unique(tri)
     remap = np.full(len(head.vertices), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     lift = max(p.volume_mm * prof.shell, 0.8 if p.style == "buzz" else 1.5)
