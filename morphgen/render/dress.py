@@ -16,7 +16,7 @@ import numpy as np
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
 from morphgen.render.accessories.clothing import clothing_layer
-from morphgen.render.accessories.glasses import glasses_layers
+from morphgen.render.accessories.glasses import glasses_layers, skull_vertices
 from morphgen.render.accessories.headwear import headwear_layer
 from morphgen.render.hair.head import Head, HeadFit, build_head
 from morphgen.render.hair.mesh import detail, hair_layers, scalp_tint
@@ -72,6 +72,12 @@ class Dresser:
         assert self.regions is not None
         return HeadFit.of(self._mean, self.triangles, self.regions)
 
+    @cached_property
+    def _skull(self) -> np.ndarray:
+        """The vertices glasses' arms clear (``skull_vertices``)."""
+        assert self.regions is not None
+        return skull_vertices(self.regions)
+
     def _outfit(self, p: SceneParams) -> list[Layer]:
         """The accessory layers of ``p`` on the current identity's head."""
         head, out = self._head, []
@@ -83,5 +89,6 @@ class Dresser:
             hair_mm = min(p.hair.volume_mm, 20.0) + 1.0 if grows else 0.5
             out.append(headwear_layer(head, hair_mm, p.headwear))
         if p.glasses is not None:
-            out.extend(glasses_layers(head, self._shape, self.landmarks, p.glasses))
+            skull = self._skull
+            out.extend(glasses_layers(head, self._shape, skull, self.landmarks, p.glasses))
         return [layer for layer in out if layer is not None]

@@ -23,6 +23,9 @@ LENS_GAP_MM = 14.0
 AROUND = 40
 DEPTH_MM = 2.5  # frame thickness front to back
 WRAP = 0.004  # lens plane bends back by WRAP * x**2 (face-form curve)
+ARM_CLEARANCE_MM = 2.0  # a temple arm's gap to the side of the head
+ARM_POINTS = 12
+ARM_REACH_MM = 4.0  # skull points this near an arm point in height and depth are cleared
 # (half width, half height, superellipse exponent) in mm per style
 SHAPES = {
     "round": (21.0, 20.0, 2.0),
@@ -48,8 +51,11 @@ def _outline(style: str, outer: float) -> np.ndarray:
     return np.stack([x, y], axis=1)
 
 
-def glasses_layers(head: Head, shape: np.ndarray, landmarks: dict, spec: dict) -> list[Layer]:
-    """The frame (and sunglass lenses) of ``spec`` on the identity's face."""
+def glasses_layers(
+    head: Head, shape: np.ndarray, skull: np.ndarray, landmarks: dict, spec: dict
+) -> list[Layer]:
+    """The frame (and sunglass lenses) of ``spec`` on the identity's face; ``skull``: the
+    ids of the vertices its arms clear (``skull_vertices``)."""
     marks = [f"ibug{k:02d}" for k in range(37, 49)]
     if not all(m in landmarks for m in marks + ["ibug28"]):
         return []
@@ -65,7 +71,8 @@ def glasses_layers(head: Head, shape: np.ndarray, landmarks: dict, spec: dict) -
         frame.append(_rim(curve, rim, z, mid[0]))
         lenses.append(_lens(curve, z, mid[0]))
         hinge = curve[np.argmax(curve[:, 0] * outer)]
-        frame.append(_arm(head, hinge, outer, z, rim))
+        on_side = shape[skull][outer * (shape[skull, 0] - head.centre[0]) > 0]
+        frame.append(_arm(hinge, outer, z, rim, head.centre, on_side))
     frame.append(_bridge(frame[0].vertices, frame[2].vertices, z, rim))
     layers = [_layer(frame, colour)]
     tint = np.asarray(spec.get("lens_tint", (1.0, 1.0, 1.0)), dtype=np.float32)
@@ -74,6 +81,13 @@ def glasses_layers(head: Head, shape: np.ndarray, landmarks: dict, spec: dict) -
     else:
         layers.append(replace(_layer(lenses, tint), two_sided=False, see_through=True))
     return layers
+
+
+def skull_vertices(regions: np.ndarray) -> np.ndarray:
+    """Ids of the vertices that temple arms clear: all but the ears and what lies inside the
+    head (eyes, mouth)."""
+    inside = ("left_ear", "right_ear", "left_eye", "right_eye", "inner_mouth", "teeth")
+    return np.flatnonzero(~np.isin(regions, [LABEL_IDS[n] for n in inside]))
 
 
 class _Mesh:
@@ -112,13 +126,27 @@ def _lens(curve: np.ndarray, z: float, mid_x: float) -> _Mesh:
     return _Mesh(vertices, np.stack([np.zeros_like(k), k + 1, (k + 1) % len(curve) + 1], 1))
 
 
-def _arm(head: Head, hinge: np.ndarray, outer: float, z: float, rim: float) -> _Mesh:
-    """A temple arm from the hinge back over the head's side to above the ear."""
+def _arm(
+    hinge: np.ndarray, outer: float, z: float, rim: float, centre: np.ndarray, side: np.ndarray
+) -> _Mesh:
+    """A straight temple arm from the hinge back to above the ear (``centre``: the head's),
+    swung out about the hinge until it clears by ``ARM_CLEARANCE_MM`` every point of
+    ``side`` (the skull on its side, without the ears) within ``ARM_REACH_MM`` of it in
+    height and depth. A real arm is straight and passes between the ear and the skull;
+    pushing each of its points out onto the head's binned collision map made it zigzag and
+    stand off the ear."""
     start = np.array([hinge[0], hinge[1], z - DEPTH_MM])
-    end = np.array([start[0] + outer * 12.0, start[1] - 4.0, head.centre[2] - 5.0])
-    t = np.linspace(0.0, 1.0, 12)[:, None]
-    path = head.push_out(start * (1 - t) + end * t, 2.0)
-    path[0] = start
+    end = np.array([start[0] + outer * 12.0, start[1] - 4.0, centre[2] - 5.0])
+    t = np.linspace(0.0, 1.0, ARM_POINTS)[1:]
+    path = start * (1 - t[:, None]) + end * t[:, None]
+    near = (np.abs(side[None, :, 1] - path[:, None, 1]) < ARM_REACH_MM) & (
+        np.abs(side[None, :, 2] - path[:, None, 2]) < ARM_REACH_MM
+    )
+    widest = np.where(near, outer * side[None, :, 0], -np.inf).max(axis=1)
+    swing = np.max((widest + ARM_CLEARANCE_MM - outer * path[:, 0]) / t, initial=0.0)
+    end[0] += outer * swing
+    path = start * (1 - t[:, None]) + end * t[:, None]
+    path = np.concatenate([start[None], path])
     h = np.array([0.0, max(rim, 1.5) * 0.8, 0.0])
     n = len(path)
     return _Mesh(np.concatenate([path + h, path - h]), _band(np.arange(n), np.arange(n) + n, False))
