@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import shutil
 from pathlib import Path
 
 import morphgen
@@ -48,8 +49,11 @@ def main() -> None:
         config.seed = seed
         config.identities.count = count
         data = args.out / f"seed{seed}_n{count}"
-        # made anew each time: a resume would keep images rendered by older code
-        morphgen.generate(config, data, workers=args.workers, overwrite=True, progress=False)
+        # made anew each time: generate() resumes a finished dataset of the same config (even
+        # with overwrite), which would keep images rendered by older code
+        if data.exists():
+            shutil.rmtree(data)
+        morphgen.generate(config, data, workers=args.workers, progress=False)
         dataset = open_dataset(data)
         ev = evaluate(itertools.islice(iter(dataset), len(dataset)), pipeline, len(dataset), False)
         summary = summarise(ev, str(data))
