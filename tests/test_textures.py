@@ -236,20 +236,29 @@ def test_sclera_lies_in_shade_under_the_upper_lid_and_in_the_corners():
 
 
 def test_full_beard_has_sideburns_and_a_soft_cheek_line():
-    """A full beard rises in front of the ear up to the temple's hair, and its cheek line,
-    which runs steeply up to the sideburn, fades as softly across as a level edge does."""
+    """A full beard's sideburn runs up along the front of the ear (the model's ear region,
+    not the landmarks) to below the ear's top, and its cheek line, which runs steeply up to
+    the sideburn, fades as softly across as a level edge does. The sideburn used to lie
+    about 25 mm in front of the ear (at iBUG 1) and rise to the temple: a separate patch on
+    the cheek in profile, skin between it and the ear."""
     from morphgen.render.textures.setup import beard_zone
 
     model = load_model(None)
     frame = texture_setup(model, 64).atlas.frame
     lm = {n: frame[model.landmarks[f"ibug{n:02d}"]] for n in range(1, 69)}
-    ear = 0.5 * (lm[1] + np.array([-1.0, 1.0, 1.0]) * lm[17])  # both sides folded on x < 0
-    ys = np.linspace(ear[1] - 20.0, ear[1] + 5.0, 11)
-    burn = np.stack([np.full_like(ys, ear[0] + 4.0), ys, np.full_like(ys, ear[2])], axis=1)
+    ear_top = 0.5 * (lm[1][1] + lm[17][1])
+    ears = frame[np.isin(model.regions, [LABEL_IDS["left_ear"], LABEL_IDS["right_ear"]])]
+    front = ears[:, 2].max() + 6.0  # 6 mm in front of the ear
+    x = -np.abs(lm[1][0]) + 4.0  # both sides folded on x < 0
+    below = np.linspace(ear_top - 20.0, ear_top - 7.0, 11)
+    burn = np.stack([np.full_like(below, x), below, np.full_like(below, front)], axis=1)
     assert beard_zone(lm, "full", burn).min() > 0.9
+    above = np.linspace(ear_top + 1.0, ear_top + 15.0, 8)
+    temple = np.stack([np.full_like(above, x), above, np.full_like(above, front)], axis=1)
+    assert beard_zone(lm, "full", temple).max() < 0.1
     eye_y = np.mean([lm[n][1] for n in range(37, 49)])
     xs = np.linspace(35.0, 75.0, 81)  # 0.5 mm apart across the cheek, below the eyes
-    line = np.stack([xs, np.full_like(xs, eye_y - 10.0), np.full_like(xs, -60.0)], axis=1)
+    line = np.stack([xs, np.full_like(xs, eye_y - 14.0), np.full_like(xs, -60.0)], axis=1)
     zone = beard_zone(lm, "full", line)
     assert zone.max() > 0.9 and zone.min() < 0.1  # the line crosses the edge
     # a level edge (5 mm, smoothstep over 6.5) rises at most 0.23 per mm: no steeper here

@@ -189,18 +189,18 @@ def beard_zone(lm: dict[int, np.ndarray], kind: str, p: np.ndarray) -> np.ndarra
     # the top edge by distance from the midline: under the nose, round the mouth, the cheek
     # line rising to the sideburn, which runs up in front of the ear to the temple's hair
     xs = np.array([0.0, 15.0, 30.0, 42.0, 52.0, 62.0, 72.0, 80.0])
-    ys = np.array([y34 - 1.0, y34 - 4.0, y34 - 12.0, y34 - 14.0, y34 - 8.0, eye_y - 14.0,
-                   eye_y - 2.0, eye_y + 10.0])  # fmt: skip
+    ys = np.array([y34 - 1.0, y34 - 4.0, y34 - 12.0, y34 - 14.0, y34 - 8.0, eye_y - 16.0,
+                   eye_y - 8.0, eye_y + 2.0])  # fmt: skip
     upper = np.interp(x, xs, ys)
     # the edge is as soft across as along y where it runs steeply (the cheek line, sideburn)
     slope = np.interp(x, 0.5 * (xs[1:] + xs[:-1]), np.diff(ys) / np.diff(xs))
     soft = (14.0 if kind == "stubble" else 5.0) * np.sqrt(1.0 + slope**2)
     zone = 1.0 - smoothstep(upper - soft, upper + 0.3 * soft, y)
-    zone *= smoothstep(y9 - 45.0, y9 - 30.0, y) * smoothstep(-110.0, -85.0, z)
+    zone *= smoothstep(y9 - 45.0, y9 - 30.0, y) * smoothstep(-115.0, -100.0, z)
     # the sideburn: a strip in front of the ear from the jaw up to the temple's hair
     ear_z, ear_y = 0.5 * (lm[1][2] + lm[17][2]), 0.5 * (lm[1][1] + lm[17][1])
-    sideburn = smoothstep(ear_z - 14.0, ear_z - 6.0, z) * (
-        1.0 - smoothstep(ear_z + 6.0, ear_z + 14.0, z)
+    sideburn = smoothstep(ear_z - 32.0, ear_z - 28.0, z) * (
+        1.0 - smoothstep(ear_z - 12.0, ear_z - 8.0, z)
     )
-    sideburn *= smoothstep(45.0, 60.0, x) * (1.0 - smoothstep(ear_y + 8.0, ear_y + 18.0, y))
+    sideburn *= smoothstep(45.0, 60.0, x) * (1.0 - smoothstep(ear_y - 6.0, ear_y, y))
     return np.maximum(np.maximum(zone, sideburn * (y > y9)), moustache)
