@@ -3,8 +3,8 @@
 Each rim is a closed curve around its eye, in a plane ``LENS_GAP_MM`` in front of the
 eyes, wrapped a little around the face. Shapes are superellipses: round, rectangular,
 cat-eye (the outer top corner lifted), aviator (deeper at the bottom outside) and rimless
-(a hairline rim). The arms run from the rims' outer ends to the top of the ears over the
-head's surface. Clear lenses are see-through (``render.lenses``: a faint tint and
+(a hairline rim). The arms run straight from the rims' outer ends to the top of the ears,
+between ear and skull. Clear lenses are see-through (``render.lenses``: a faint tint and
 reflection; the face behind keeps its labels); sunglasses get opaque dark lenses, labelled
 glasses with the frame.
 """

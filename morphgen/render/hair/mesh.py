@@ -24,7 +24,7 @@ from morphgen.render.hair.grow import (
     hang_y,
     root_mask,
     subdivide,
-)  # fmt: skip
+)
 from morphgen.render.hair.head import Head
 from morphgen.render.layers import Layer
 from morphgen.scene import HairParams
@@ -92,12 +92,9 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
     if strands is not None:
         # uncurled strands at up to 256 px look the same with half their segments
         coarse = level <= COARSE_LEVEL and not curled
-        pts = strands.points.astype(np.float64)
-        if coarse:
-            pts = pts[:, _every_other(pts.shape[1])]
         if not curled and strands.fringe.any():
             layers.append(_fringe_sheet(head, strands.points[strands.fringe], shell_colour))
-        layers.append(_ribbons(head, strands, pts, prof, colour, p.grey, rng))
+        layers.append(_ribbons(head, strands, prof, colour, p.grey, rng, coarse))
     return [layer for layer in layers if layer.n_triangles]
 
 
@@ -189,11 +186,14 @@ def _fringe_sheet(head: Head, pts: np.ndarray, colour: np.ndarray) -> Layer:
 
 
 def _ribbons(
-    head: Head, strands: Strands, pts: np.ndarray, prof: Profile, colour: np.ndarray,
-    grey: float, rng: np.random.Generator,
+    head: Head, strands: Strands, prof: Profile, colour: np.ndarray, grey: float,
+    rng: np.random.Generator, coarse: bool,
 ) -> Layer:  # fmt: skip
-    """Strand centre lines ``pts`` (``strands``' points, or fewer of them) with their widths,
-    narrowing to the tips (ribbons per frame)."""
+    """Strand centre lines with their widths, narrowing to the tips (ribbons per frame);
+    ``coarse`` keeps every other point (half the segments)."""
+    pts = strands.points.astype(np.float64)
+    if coarse:
+        pts = pts[:, _every_other(pts.shape[1])]
     s, n = pts.shape[:2]
     tangent = np.gradient(pts, axis=1)
     tangent /= np.maximum(np.linalg.norm(tangent, axis=-1, keepdims=True), 1e-9)
