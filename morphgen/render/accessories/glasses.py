@@ -66,12 +66,13 @@ def glasses_layers(
     rim = 0.7 if spec["kind"] == "rimless" else float(spec["rim_mm"])
     colour = np.asarray(spec["color"], dtype=np.float32)
     frame, lenses = [], []
+    points = shape[skull]
     for eye, outer in ((right, -1.0), (left, 1.0)):
         curve = _outline(spec["kind"], outer) + [eye[0] + 2.0 * outer, eye[1] - 1.0]
         frame.append(_rim(curve, rim, z, mid[0]))
         lenses.append(_lens(curve, z, mid[0]))
         hinge = curve[np.argmax(curve[:, 0] * outer)]
-        on_side = shape[skull][outer * (shape[skull, 0] - head.centre[0]) > 0]
+        on_side = points[outer * (points[:, 0] - head.centre[0]) > 0]
         frame.append(_arm(hinge, outer, z, rim, head.centre, on_side))
     frame.append(_bridge(frame[0].vertices, frame[2].vertices, z, rim))
     layers = [_layer(frame, colour)]
