@@ -1,10 +1,12 @@
-"""Skin tone bounds: a colour draw beyond real skin's lightness moves onto the bound."""
+"""Skin tone: a colour draw beyond real skin's lightness or hue moves onto the bound, and a
+chosen tone distribution sets each identity's L*."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from morphgen.colour import lab_to_linear, linear_to_lab, srgb8_to_linear
 from morphgen.config import parse_config
 from morphgen.errors import ConfigError
 from morphgen.model.load import load_model
@@ -17,10 +19,15 @@ def model():
     return load_model(None)
 
 
-def _colours(model, lightness, n=400):
-    cfg = parse_config({"identities": {"count": n, "color": {"lightness": lightness}}})
+def _colours(model, lightness, n=400, **color):
+    color = {"lightness": lightness, "hue": None, **color}
+    cfg = parse_config({"identities": {"count": n, "color": color}})
     sampler = IdentitySampler(cfg.identities, model, cfg.seed)
     return np.stack([sampler(i)[1] for i in range(n)])
+
+
+def _lab(tone, colours):
+    return linear_to_lab(np.stack([tone.albedo(c) for c in colours]))
 
 
 def test_l_star_of_white_black_and_mid_grey():
@@ -62,3 +69,96 @@ def test_default_range_is_real_skin(model):
 def test_a_bad_range_names_the_key(value):
     with pytest.raises(ConfigError, match="identities.color.lightness"):
         parse_config({"identities": {"color": {"lightness": value}}})
+
+
+def test_lab_matches_published_values():
+    # sRGB primaries in CIELAB (D65), as colour converters list them
+    for srgb, lab in [
+        ((255, 0, 0), [53.24, 80.09, 67.20]),
+        ((0, 255, 0), [87.73, -86.18, 83.18]),
+        ((0, 0, 255), [32.30, 79.19, -107.86]),
+    ]:
+        np.testing.assert_allclose(linear_to_lab(srgb8_to_linear(srgb)), lab, atol=0.05)
+    x = np.random.default_rng(0).uniform(0.001, 1.0, (50, 3))
+    np.testing.assert_allclose(lab_to_linear(linear_to_lab(x)), x, atol=1e-12)
+
+
+def test_hue_bound_keeps_dark_skin_out_of_mauve_and_green(model):
+    tone = SkinTone(model)
+    free = _colours(model, [25.0, 90.0], 600)
+    bounded = _colours(model, [25.0, 90.0], 600, hue=[40.0, 70.0])
+    before, after = _lab(tone, free), _lab(tone, bounded)
+    hue_before = np.degrees(np.arctan2(before[:, 2], before[:, 1]))
+    hue_after = np.degrees(np.arctan2(after[:, 2], after[:, 1]))
+    outside = (hue_before < 40.0) | (hue_before > 70.0)
+    dark = before[:, 0] < 45.0
+    # the linear model's hue spread widens on dark skin: most draws moved are dark ones
+    assert outside[dark].mean() > 5 * outside[~dark].mean() and outside.sum() >= 5
+    assert (hue_after > 40.0 - 0.05).all() and (hue_after < 70.0 + 0.05).all()
+    np.testing.assert_array_equal(bounded[~outside], free[~outside])
+    moved = np.where(outside)[0]
+    np.testing.assert_allclose(
+        hue_after[moved], np.where(hue_before[moved] < 40, 40.0, 70.0), atol=0.05
+    )
+    # same lightness and chroma: only the hue turned
+    np.testing.assert_allclose(after[moved, 0], before[moved, 0], atol=0.05)
+    np.testing.assert_allclose(
+        np.hypot(after[moved, 1], after[moved, 2]),
+        np.hypot(before[moved, 1], before[moved, 2]),
+        atol=0.05,
+    )
+
+
+def test_default_config_bounds_the_hue(model):
+    cfg = parse_config({})
+    assert cfg.identities.color.hue == (45.0, 70.0)
+    sampler = IdentitySampler(cfg.identities, model, cfg.seed)
+    lab = _lab(SkinTone(model), [sampler(i)[1] for i in range(200)])
+    hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1]))
+    assert hue.min() > 45.0 - 0.05 and hue.max() < 70.0 + 0.05
+
+
+def test_a_chosen_tone_sets_each_identity_lightness_and_nothing_else(model):
+    tone = SkinTone(model)
+    fixed = _colours(model, [25.0, 90.0], 100, tone=35.0)
+    np.testing.assert_allclose([tone(c) for c in fixed], 35.0, atol=0.01)
+    spread = _colours(model, [25.0, 90.0], 400, tone={"dist": "uniform", "low": 30, "high": 75})
+    lightness = np.array([tone(c) for c in spread])
+    assert lightness.min() >= 30.0 - 0.01 and lightness.max() <= 75.0 + 0.01
+    # uniform: each quarter of the range holds about a quarter of the identities
+    counts = np.histogram(lightness, bins=4, range=(30, 75))[0]
+    assert (np.abs(counts - 100) < 30).all(), counts
+    # the model's own tones sit mostly above L* 55: the chosen ones do not
+    assert (
+        (lightness < 45).mean()
+        > 0.25
+        > (np.array([tone(c) for c in _colours(model, [25.0, 90.0])]) < 45).mean()
+    )
+    # a target beyond the lightness bound is clipped onto it
+    clipped = _colours(model, [40.0, 90.0], 50, tone=30.0)
+    np.testing.assert_allclose([tone(c) for c in clipped], 40.0, atol=0.01)
+
+
+def test_a_chosen_tone_leaves_the_shapes_alone(model):
+    base = parse_config({"identities": {"count": 5}})
+    toned = parse_config({"identities": {"count": 5, "color": {"tone": 30.0}}})
+    a = IdentitySampler(base.identities, model, 0)
+    b = IdentitySampler(toned.identities, model, 0)
+    for i in range(5):
+        np.testing.assert_array_equal(a(i)[0], b(i)[0])
+        assert not np.array_equal(a(i)[1], b(i)[1])
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("hue", [70, 40]),
+        ("hue", [10]),
+        ("hue", [0, 400]),
+        ("tone", "dark"),
+        ("tone", {"dist": "uniform", "low": 60, "high": 30}),
+    ],
+)
+def test_bad_hue_or_tone_names_the_key(key, value):
+    with pytest.raises(ConfigError, match=f"identities.color.{key}"):
+        parse_config({"identities": {"color": {key: value}}})

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from morphgen.colour import srgb_to_linear
+from morphgen.colour import linear_to_lab, srgb_to_linear
 from morphgen.config.schema import (
     BEARD_TYPES,
     HAIR_COLOURS,
@@ -150,14 +150,7 @@ def skin_ita(rgb: np.ndarray, skin: np.ndarray) -> float:
     pixels = rgb[skin].reshape(-1, 3).astype(np.float64) / 255.0
     if pixels.shape[0] == 0:
         return float("nan")
-    srgb = pixels.mean(axis=0)
-    linear = srgb_to_linear(srgb)
-    # sRGB (D65) -> XYZ, IEC 61966-2-1
-    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
-    xyz = m @ linear / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
-    lightness = 116 * f[1] - 16
-    b = 200 * (f[1] - f[2])
+    lightness, _, b = linear_to_lab(srgb_to_linear(pixels.mean(axis=0)))
     return float(np.degrees(np.arctan2(lightness - 50.0, b)))
 
 

@@ -1,7 +1,8 @@
 """Identity coefficients: a pure function of (seed, i), or, with ``min_distance``, of (seed, 0..i).
 
 Without ``min_distance`` identity ``i`` is drawn from its own streams
-``SeedSequence([seed, i], spawn_key=(stream("identity.shape"),))`` (and ``identity.color``).
+``SeedSequence([seed, i], spawn_key=(stream("identity.shape"),))`` (and ``identity.color``,
+``identity.tone``).
 With it, candidates are drawn one after another from those same streams and the first one
 at least ``distance`` away from every lower-index identity is kept (rejection sampling);
 after ``max_tries`` the candidate farthest from its nearest neighbour is kept. Identity ``i``
@@ -82,6 +83,7 @@ class IdentitySampler:
     def _candidates(self, i: int):
         shape_rng = generator([self.seed, i], "identity.shape")
         color_rng = generator([self.seed, i], "identity.color")
+        tone_rng = generator([self.seed, i], "identity.tone")
         offset = self._masculine if self.sex(i) == "male" else -self._masculine
         while True:
             z = shape_rng.standard_normal(self.k_shape)
@@ -89,9 +91,22 @@ class IdentitySampler:
                 z = self._spread @ z
             shape = z * self.cfg.shape.scale + offset
             color = color_rng.standard_normal(self.k_color) * self.cfg.color.scale
-            if self.cfg.color.lightness is not None:
-                color = self._tone.bounded(color, *self.cfg.color.lightness)
-            yield shape.astype(np.float32), color.astype(np.float32)
+            yield shape.astype(np.float32), self._skin(color, tone_rng).astype(np.float32)
+
+    def _skin(self, color: np.ndarray, tone_rng: np.random.Generator) -> np.ndarray:
+        """A colour draw with its skin tone set (``tone``) or bounded (``lightness``), then
+        its hue bounded (``hue``)."""
+        cfg = self.cfg.color
+        if cfg.tone is not None:
+            target = float(cfg.tone.sample(tone_rng, 1)[0])
+            if cfg.lightness is not None:
+                target = float(np.clip(target, *cfg.lightness))
+            color = self._tone.toned(color, target)
+        elif cfg.lightness is not None:
+            color = self._tone.bounded(color, *cfg.lightness)
+        if cfg.hue is not None:
+            color = self._tone.hue_bounded(color, *cfg.hue)
+        return color
 
     def __call__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """``(shape_coeffs, color_coeffs)`` of identity ``i``."""
