@@ -157,6 +157,7 @@ def test_a_chosen_tone_leaves_the_shapes_alone(model):
         ("hue", [0, 400]),
         ("tone", "dark"),
         ("tone", {"dist": "uniform", "low": 60, "high": 30}),
+        ("tone", {"dist": "grid", "values": [30, 50, 70]}),
     ],
 )
 def test_bad_hue_or_tone_names_the_key(key, value):

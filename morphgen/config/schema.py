@@ -111,6 +111,13 @@ class ColorCoefficients(Coefficients):
             raise ValueError("expected [low, high] with low < high (CIELAB hue, degrees)")
         return value
 
+    @field_validator("tone")
+    @classmethod
+    def _no_grid(cls, value: Any) -> Any:
+        if getattr(value, "is_grid", False):
+            raise ValueError("a grid is for scene factors, not identity ones")
+        return value
+
 
 class MinDistance(Section):
     """Reject identities closer than ``distance`` to any lower-index identity.
