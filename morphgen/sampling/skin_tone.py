@@ -104,13 +104,15 @@ class SkinTone:
 
     def hue_bounded(self, color: np.ndarray, low: float, high: float) -> np.ndarray:
         """``color`` if the hue of its mean skin albedo lies in ``[low, high]`` degrees (or it
-        is nearly grey); else moved by the smallest change of coefficients that gives the
-        nearest bound's hue at the same L* and chroma."""
+        is nearly grey, or the model's mean colour lies outside); else moved by the smallest
+        change of coefficients that gives the nearest bound's hue at the same L* and chroma."""
         rgb = self.albedo(color)
         lightness, a, b = linear_to_lab(rgb)
         chroma, hue = np.hypot(a, b), np.degrees(np.arctan2(b, a))
         if low <= hue <= high or chroma < MIN_CHROMA:
             return color
+        if not low <= self.hue(np.zeros_like(color)) <= high:
+            return color  # the model's own palette lies outside: leave it alone
         angle = np.radians(low if hue < low else high)
         goal = lab_to_linear(np.array([lightness, chroma * np.cos(angle), chroma * np.sin(angle)]))
         k = min(len(color), self._basis.shape[1])
