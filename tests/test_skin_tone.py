@@ -20,7 +20,7 @@ def model():
 
 
 def _colours(model, lightness, n=400, **color):
-    color = {"lightness": lightness, "hue": None, **color}
+    color = {"lightness": lightness, "hue": None, "chroma": None, **color}
     cfg = parse_config({"identities": {"count": n, "color": color}})
     sampler = IdentitySampler(cfg.identities, model, cfg.seed)
     return np.stack([sampler(i)[1] for i in range(n)])
@@ -109,13 +109,34 @@ def test_hue_bound_keeps_dark_skin_out_of_mauve_and_green(model):
     )
 
 
-def test_default_config_bounds_the_hue(model):
+def test_chroma_bound_brings_grey_dark_skin_up_to_real_skin(model):
+    tone = SkinTone(model)
+    free = _colours(model, [25.0, 90.0], 600)
+    bounded = _colours(model, [25.0, 90.0], 600, chroma=[16.0, 40.0])
+    before, after = _lab(tone, free), _lab(tone, bounded)
+    chroma_before = np.hypot(before[:, 1], before[:, 2])
+    chroma_after = np.hypot(after[:, 1], after[:, 2])
+    low = chroma_before < 16.0
+    dark = before[:, 0] < 50.0
+    # the linear model's dark skin is greyer than its light skin
+    assert low[dark].mean() > 0.8 > 0.4 > low[before[:, 0] > 65.0].mean()
+    assert (chroma_after > 16.0 - 0.05).all()
+    np.testing.assert_array_equal(bounded[~low], free[~low])
+    # lightness and hue kept
+    np.testing.assert_allclose(after[low, 0], before[low, 0], atol=0.05)
+    hue = np.degrees(np.arctan2(before[low, 2], before[low, 1]))
+    np.testing.assert_allclose(np.degrees(np.arctan2(after[low, 2], after[low, 1])), hue, atol=0.05)
+
+
+def test_default_config_bounds_hue_and_chroma(model):
     cfg = parse_config({})
     assert cfg.identities.color.hue == (45.0, 70.0)
+    assert cfg.identities.color.chroma == (16.0, 40.0)
     sampler = IdentitySampler(cfg.identities, model, cfg.seed)
     lab = _lab(SkinTone(model), [sampler(i)[1] for i in range(200)])
     hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1]))
     assert hue.min() > 45.0 - 0.05 and hue.max() < 70.0 + 0.05
+    assert np.hypot(lab[:, 1], lab[:, 2]).min() > 16.0 - 0.05
 
 
 def test_a_chosen_tone_sets_each_identity_lightness_and_nothing_else(model):
@@ -155,11 +176,13 @@ def test_a_chosen_tone_leaves_the_shapes_alone(model):
         ("hue", [70, 40]),
         ("hue", [10]),
         ("hue", [0, 400]),
+        ("chroma", [30, 10]),
+        ("chroma", [-1, 20]),
         ("tone", "dark"),
         ("tone", {"dist": "uniform", "low": 60, "high": 30}),
         ("tone", {"dist": "grid", "values": [30, 50, 70]}),
     ],
 )
-def test_bad_hue_or_tone_names_the_key(key, value):
+def test_bad_hue_chroma_or_tone_names_the_key(key, value):
     with pytest.raises(ConfigError, match=f"identities.color.{key}"):
         parse_config({"identities": {"color": {key: value}}})

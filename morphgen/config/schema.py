@@ -87,14 +87,16 @@ class ColorCoefficients(Coefficients):
     skin_tone``). ``lightness``: its CIE L* range; a draw outside is moved towards the mean
     colour onto the nearest bound (real skin spans about L* 25-80; a Gaussian draw's tails
     reach black). The default's upper bound, 90, leaves light models alone (the BFM-sized
-    test model's mean is L* 79). ``hue``: its CIELAB hue range in degrees; a draw outside
-    is moved, at the same L* and chroma, onto the nearest bound (a linear model's redness
-    swings dark skin to mauve or green-grey). ``tone``: a distribution of L* to draw each
+    test model's mean is L* 79). ``hue`` and ``chroma``: its CIELAB hue (degrees) and
+    chroma ranges; a draw outside is moved, at the same L*, onto the nearest bounds (a
+    linear model's redness swings dark skin to mauve or green-grey, and leaves it greyer
+    than real skin). ``tone``: a distribution of L* to draw each
     identity's skin tone from (moved along the luminance gradient onto it, within
     ``lightness``) instead of the model's own. Null: no bound / the model's tones."""
 
     lightness: tuple[Annotated[float, Field(ge=0.0, le=100.0)], ...] | None = (25.0, 90.0)
     hue: tuple[Annotated[float, Field(ge=-180.0, le=180.0)], ...] | None = (45.0, 70.0)
+    chroma: tuple[Annotated[float, Field(ge=0.0, le=150.0)], ...] | None = (16.0, 40.0)
     tone: Dist | None = None
 
     @field_validator("lightness")
@@ -109,6 +111,13 @@ class ColorCoefficients(Coefficients):
     def _hues(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if value is not None and (len(value) != 2 or value[0] >= value[1]):
             raise ValueError("expected [low, high] with low < high (CIELAB hue, degrees)")
+        return value
+
+    @field_validator("chroma")
+    @classmethod
+    def _chromas(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and (len(value) != 2 or value[0] >= value[1]):
+            raise ValueError("expected [low, high] with low < high (CIELAB chroma, 0-150)")
         return value
 
     @field_validator("tone")

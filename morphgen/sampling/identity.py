@@ -95,7 +95,7 @@ class IdentitySampler:
 
     def _skin(self, color: np.ndarray, tone_rng: np.random.Generator) -> np.ndarray:
         """A colour draw with its skin tone set (``tone``) or bounded (``lightness``), then
-        its hue bounded (``hue``)."""
+        its hue and chroma bounded (``hue``, ``chroma``)."""
         cfg = self.cfg.color
         if cfg.tone is not None:
             target = float(cfg.tone.sample(tone_rng, 1)[0])
@@ -104,9 +104,7 @@ class IdentitySampler:
             color = self._tone.toned(color, target)
         elif cfg.lightness is not None:
             color = self._tone.bounded(color, *cfg.lightness)
-        if cfg.hue is not None:
-            color = self._tone.hue_bounded(color, *cfg.hue)
-        return color
+        return self._tone.lch_bounded(color, cfg.hue, cfg.chroma)
 
     def __call__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """``(shape_coeffs, color_coeffs)`` of identity ``i``."""
