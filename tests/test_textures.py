@@ -263,3 +263,25 @@ def test_full_beard_has_sideburns_and_a_soft_cheek_line():
     assert zone.max() > 0.9 and zone.min() < 0.1  # the line crosses the edge
     # a level edge (5 mm, smoothstep over 6.5) rises at most 0.23 per mm: no steeper here
     assert np.abs(np.diff(zone)).max() < 0.12
+
+
+def test_moles_stay_off_the_lips():
+    """Moles sit on skin, not on the lips' vermilion (one had sat on a lower lip): painting
+    many of them changes texels only at least 1.5 mm from every lip texel."""
+    from morphgen.render.textures.skin import paint_skin
+
+    model = load_model(None)
+    setup = texture_setup(model, 512)
+    lips = setup.atlas.position[setup.lips]
+
+    def painted(moles: int) -> np.ndarray:
+        albedo = np.ones((len(setup.atlas.position), 3), dtype=np.float32)
+        paint_skin(setup, _params(moles=moles, freckles=0.0), np.random.default_rng(5), albedo)
+        return albedo
+
+    changed = np.flatnonzero(np.any(painted(40) != painted(0), axis=1))
+    assert len(changed) > 200  # 40 moles of 0.6-1.5 mm at about 0.2 mm per texel
+    gap = np.min(
+        np.linalg.norm(setup.atlas.position[changed][:, None] - lips[None], axis=2), axis=1
+    )
+    assert gap.min() >= 1.5 - 1e-3

@@ -117,7 +117,12 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
         top = max(marks[n][1] for n in range(18, 28))
         setup.upper_face = np.flatnonzero(front & (p[:, 1] > eye_y - 14.0) & (p[:, 1] < top + 25.0))
         setup.front_face = np.flatnonzero(front)
-        setup.mole_sites = np.flatnonzero(front & (np.abs(p[:, 0]) < 60) & (p[:, 1] > marks[9][1]))
+        # moles sit on skin, not on the lips' vermilion: sites at least LIP_GAP_MM + the
+        # largest mole radius off every lip texel (one had sat on a lower lip)
+        off_lips = _lip_gap(p, atlas.position[lips], np.isin(skin, lips), MOLE_LIP_GAP_MM) >= 1
+        setup.mole_sites = np.flatnonzero(
+            front & (np.abs(p[:, 0]) < 60) & (p[:, 1] > marks[9][1]) & off_lips
+        )
     if "ibug37" in model.landmarks and "ibug46" in model.landmarks:
         a, b = (_corner_uv(model, model.landmarks[n]) for n in ("ibug37", "ibug46"))
         setup.eye_span_uv = float(np.linalg.norm(a - b))
@@ -129,6 +134,7 @@ def texture_setup(model: MorphableModel, size: int) -> TextureSetup:
 
 
 LIP_GAP_MM = 1.5  # facial hair thins out over this distance from the lips
+MOLE_LIP_GAP_MM = 3.0  # a mole's centre keeps this far from the lips (radius <= 1.5 mm)
 LIP_EDGE_MM = 0.6  # the lips' outline is smoothed over about this (the mesh's is jagged)
 LIP_CELL_MM = 0.2
 
@@ -155,14 +161,16 @@ def _lips(atlas: Atlas, skin: np.ndarray, on_lips: np.ndarray) -> tuple[np.ndarr
     return skin[near[keep]], weight[keep]
 
 
-def _lip_gap(p: np.ndarray, lips: np.ndarray, on_lips: np.ndarray) -> np.ndarray:
-    """0 on the lips, rising to 1 at ``LIP_GAP_MM`` from them (a soft, not jagged, edge)."""
+def _lip_gap(
+    p: np.ndarray, lips: np.ndarray, on_lips: np.ndarray, mm: float = LIP_GAP_MM
+) -> np.ndarray:
+    """0 on the lips, rising to 1 at ``mm`` from them (a soft, not jagged, edge)."""
     if len(lips) == 0:
         return np.ones(len(p), dtype=np.float32)
     from scipy.spatial import cKDTree
 
-    distance = cKDTree(lips).query(p, distance_upper_bound=LIP_GAP_MM)[0]
-    gap = np.clip(np.nan_to_num(distance, posinf=LIP_GAP_MM) / LIP_GAP_MM, 0.0, 1.0)
+    distance = cKDTree(lips).query(p, distance_upper_bound=mm)[0]
+    gap = np.clip(np.nan_to_num(distance, posinf=mm) / mm, 0.0, 1.0)
     return np.where(on_lips, 0.0, gap).astype(np.float32)
 
 
