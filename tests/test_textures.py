@@ -285,3 +285,32 @@ def test_moles_stay_off_the_lips():
         np.linalg.norm(setup.atlas.position[changed][:, None] - lips[None], axis=2), axis=1
     )
     assert gap.min() >= 1.5 - 1e-3
+
+
+def test_lip_colour_follows_the_outer_lip_contour():
+    """The lips' tint fills the outer lip contour (iBUG 49-60) and stops at it: the lip
+    triangles' own outline has spikes a triangle long, which showed as a ragged lip edge at
+    1024 px (8.8% of the skin texels just outside the contour were tinted)."""
+    from morphgen.model.outlines import inside_polygon
+    from morphgen.render.textures.skin import paint_skin
+
+    setup = texture_setup(load_model(None), 1024)
+
+    def painted(tint: float) -> np.ndarray:
+        albedo = np.ones((len(setup.atlas.position), 3), dtype=np.float32)
+        params = _params(texture_size=1024, lip_tint=tint, moles=0, freckles=0.0)
+        paint_skin(setup, params, np.random.default_rng(5), albedo)
+        return albedo[setup.skin, 1]
+
+    ratio = painted(1.0) / painted(0.0)  # the tint lowers green on the lips
+    tinted = ratio < 1.0 - 0.5 * (1.0 - ratio.min())
+    pos = setup.atlas.position[setup.skin]
+    outline = np.array([setup.landmarks[n][:2] for n in range(49, 61)])
+    front = pos[:, 2] > min(setup.landmarks[n][2] for n in range(49, 61)) - 3.0
+    near = front & np.all(
+        (pos[:, :2] > outline.min(0) - 3) & (pos[:, :2] < outline.max(0) + 3), axis=1
+    )
+    inside = inside_polygon(pos[near, :2], outline)
+    assert inside.sum() > 1000 and (~inside).sum() > 1000
+    assert tinted[near][inside].mean() > 0.98
+    assert tinted[near][~inside].mean() < 0.005

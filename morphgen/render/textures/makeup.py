@@ -20,7 +20,7 @@ from morphgen.scene import AppearanceParams
 
 LINER_RGB = np.array([0.006, 0.005, 0.006], dtype=np.float32)
 BLUSH_TINT = np.array([1.06, 0.78, 0.84], dtype=np.float32)  # times the skin at full blush
-LIP_EDGE_MM = 0.4  # lipstick fades in over this either side of the outer lip contour
+LIP_EDGE_MM = 0.4  # the lips' colour fades in over this either side of the outer lip contour
 LIPSTICK_COVER = 0.85  # the lips' own colour left under lipstick of strength 1: 15 %
 SHADOW_COVER = 0.8
 LINER_MM = (0.5, 1.6)  # eyeliner width at strength 0 and 1
@@ -38,8 +38,8 @@ def _curve_y(points: np.ndarray, x: np.ndarray) -> np.ndarray:
 def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndarray]:
     """Fields at skin texels ``p (T, 3)``:
 
-    - ``lipstick``: inside the outer lip contour (smooth where the lip triangles' outline
-      is jagged), 0 to 1;
+    - ``lip_contour``: inside the outer lip contour (smooth where the lip triangles' outline
+      is jagged), 0 to 1: where lipstick and the lips' own tint go;
     - ``shadow``: the upper lids up to the crease, 0 to 1;
     - ``lid_mm``: mm from the upper lid margin, above it and on a wing past the outer
       corner (``inf`` elsewhere), for the eyeliner;
@@ -87,9 +87,9 @@ def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndar
         front & np.all(xy > outline.min(axis=0) - 2.0, axis=1)
         & np.all(xy < outline.max(axis=0) + 2.0, axis=1)
     )  # fmt: skip
-    lipstick = np.zeros(len(p), dtype=np.float32)
+    lip_contour = np.zeros(len(p), dtype=np.float32)
     depth = _signed_depth(xy[lips], outline)
-    lipstick[lips] = smoothstep(-LIP_EDGE_MM, LIP_EDGE_MM, depth)
+    lip_contour[lips] = smoothstep(-LIP_EDGE_MM, LIP_EDGE_MM, depth)
     blush = np.zeros(len(p), dtype=np.float32)
     nose_y, eye_y = lm[31][1], float(np.mean([lm[n][1] for n in range(37, 49)]))
     for outer in (lm[37], lm[46]):
@@ -97,7 +97,7 @@ def makeup_fields(p: np.ndarray, lm: dict[int, np.ndarray]) -> dict[str, np.ndar
         r2 = np.sum(((xy - centre) / [16.0, 10.0]) ** 2, axis=1)
         blush += np.exp(-0.5 * r2)
     return {
-        "lipstick": lipstick,
+        "lip_contour": lip_contour,
         "shadow": shadow,
         "lid_mm": lid_mm,
         "lid_height": lid_height,
@@ -141,10 +141,10 @@ def paint_makeup(setup, params: AppearanceParams, albedo: np.ndarray) -> None:
         cover = (1.0 - smoothstep(0.6 * width, width, d[k])).astype(np.float32)
         kernels.mix_rows(albedo, idx[k], 0.9 * cover, LINER_RGB)
     if params.lipstick > 0:
-        k = np.flatnonzero(f["lipstick"] > 0)
+        k = np.flatnonzero(f["lip_contour"] > 0)
         lips = albedo[idx[k]]
         own = lips @ LUMINANCE.astype(np.float32)
         shade = np.clip(np.sqrt(own / max(float(np.median(own)), 1e-6)), 0.6, 1.4)
         target = np.asarray(params.lipstick_rgb, dtype=np.float32) * shade[:, None]
-        a = (LIPSTICK_COVER * params.lipstick * f["lipstick"][k])[:, None]
+        a = (LIPSTICK_COVER * params.lipstick * f["lip_contour"][k])[:, None]
         albedo[idx[k]] = lips + a * (target - lips)

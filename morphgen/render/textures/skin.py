@@ -120,8 +120,11 @@ def paint_skin(
     if params.crease_mm > 0 and "lid_height" in f:
         _crease(f["lid_height"], f["lid_span"], params.crease_mm, factor)
     kernels.scale_rows(albedo, idx, factor)
-    tint = setup.lip_weight[:, None] * (params.lip_tint * (LIP_TINT - 1.0))
-    albedo[setup.lips] *= 1.0 + tint
+    if "lip_contour" in f:  # the outer lip contour: smooth where the lip triangles are not
+        idx, weight = setup.skin, f["lip_contour"]
+    else:
+        idx, weight = setup.lips, setup.lip_weight
+    albedo[idx] *= 1.0 + weight[:, None] * (params.lip_tint * (LIP_TINT - 1.0))
 
 
 def _crease(height: np.ndarray, span: np.ndarray, mm: float, factor: np.ndarray) -> None:
