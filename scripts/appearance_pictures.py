@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """README pictures of the appearance model: identities across poses and lights at 256 px,
-and 512 px close-ups (eyes and brows, beard, skin) cropped from 1024 px renders.
+512 px close-ups (eyes and brows, beard, skin) cropped from 1024 px renders, and a row of
+identities whose skin tones are set across L* 30-75 (``identities.color.tone``).
 
     python scripts/appearance_pictures.py            # writes docs/images/appearance_*.jpg
 
@@ -73,6 +74,20 @@ def close_ups(model, renderer: Renderer, path: Path, identities: list[int]) -> N
     _save(np.concatenate(rows, 0), path)
 
 
+def tones_row(model, renderer: Renderer, path: Path, tones: list[float]) -> None:
+    """One identity per skin tone (CIE L* of the mean skin albedo), frontal, at 256 px."""
+    row = []
+    for i, tone in enumerate(tones):
+        sampler = _sampler(
+            model,
+            identities={"count": len(tones), "color": {"tone": tone}},
+            pose={"yaw": 0, "pitch": 0, "roll": 0},
+            background={"kinds": {"gradient": 1.0}},
+        )
+        row.append(renderer.render(sampler.scene(i, 0)).rgb)
+    _save(np.concatenate(row, 1), path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -82,6 +97,7 @@ def main() -> None:
     renderer = Renderer(model, backend="cpu")
     identities_sheet(model, renderer, args.out / "appearance_identities.jpg")
     close_ups(model, renderer, args.out / "appearance_closeups.jpg", [0, 2, 3])
+    tones_row(model, renderer, args.out / "skin_tones.jpg", [30, 37.5, 45, 52.5, 60, 67.5, 75])
     renderer.close()
 
 
