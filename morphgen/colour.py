@@ -30,6 +30,7 @@ def srgb8_to_linear(rgb: tuple[float, float, float]) -> np.ndarray:
 RGB_TO_XYZ = np.array(
     [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
 )
+XYZ_TO_RGB = np.linalg.inv(RGB_TO_XYZ)
 WHITE_XYZ = np.array([0.95047, 1.0, 1.08883])
 _EPSILON = (6 / 29) ** 3  # where CIE's cube root meets its linear segment
 
@@ -48,7 +49,7 @@ def lab_to_linear(lab: np.ndarray) -> np.ndarray:
     fy = (lab[..., 0] + 16) / 116
     f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
     xyz = np.where(f > 6 / 29, f**3, 3 * (6 / 29) ** 2 * (f - 4 / 29)) * WHITE_XYZ
-    return xyz @ np.linalg.inv(RGB_TO_XYZ).T
+    return xyz @ XYZ_TO_RGB.T
 
 
 EUMELANIN = np.array([0.419, 0.697, 1.37])

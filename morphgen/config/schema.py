@@ -82,6 +82,14 @@ class Coefficients(Section):
     scale: Annotated[float, Field(ge=0.0)] = 1.0
 
 
+# what the bounds of ``ColorCoefficients`` are measured in (for their error messages)
+_RANGE_UNITS = {
+    "lightness": "CIE L*, 0-100",
+    "hue": "CIELAB hue, degrees",
+    "chroma": "CIELAB chroma, 0-150",
+}
+
+
 class ColorCoefficients(Coefficients):
     """Colour components, and bounds on the mean skin albedo of each draw (``sampling.
     skin_tone``). ``lightness``: its CIE L* range; a draw outside is moved towards the mean
@@ -99,25 +107,14 @@ class ColorCoefficients(Coefficients):
     chroma: tuple[Annotated[float, Field(ge=0.0, le=150.0)], ...] | None = (16.0, 40.0)
     tone: Dist | None = None
 
-    @field_validator("lightness")
+    @field_validator("lightness", "hue", "chroma")
     @classmethod
-    def _range(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+    def _range(
+        cls, value: tuple[float, ...] | None, info: ValidationInfo
+    ) -> tuple[float, ...] | None:
         if value is not None and (len(value) != 2 or value[0] >= value[1]):
-            raise ValueError("expected [low, high] with low < high (CIE L*, 0-100)")
-        return value
-
-    @field_validator("hue")
-    @classmethod
-    def _hues(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
-        if value is not None and (len(value) != 2 or value[0] >= value[1]):
-            raise ValueError("expected [low, high] with low < high (CIELAB hue, degrees)")
-        return value
-
-    @field_validator("chroma")
-    @classmethod
-    def _chromas(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
-        if value is not None and (len(value) != 2 or value[0] >= value[1]):
-            raise ValueError("expected [low, high] with low < high (CIELAB chroma, 0-150)")
+            unit = _RANGE_UNITS[info.field_name]
+            raise ValueError(f"expected [low, high] with low < high ({unit})")
         return value
 
     @field_validator("tone")

@@ -54,6 +54,7 @@ class SkinTone:
         sd = np.sqrt(np.maximum(model.color.variance, 0.0))
         basis = (model.color.basis[rows] * sd[None, :]).astype(np.float64)
         self._basis = basis.reshape(len(skin), 3, -1).mean(axis=0)  # (3, k)
+        self._mean_lch = self.lch(np.zeros(basis.shape[1]))  # the model's own mean colour
 
     def albedo(self, color: np.ndarray) -> np.ndarray:
         """Mean skin albedo (linear RGB, clipped to [0, 1]) of ``color`` (at most as many
@@ -78,7 +79,7 @@ class SkinTone:
         """``color`` if its L* lies in ``[low, high]``; else ``t * color`` with the largest
         ``t`` in (0, 1) whose L* is on the bound (unchanged if the mean colour is outside)."""
         tone = self(color)
-        if low <= tone <= high or not low <= self(np.zeros_like(color)) <= high:
+        if low <= tone <= high or not low <= self._mean_lch[0] <= high:
             return color
         bound = low if tone < low else high
         inside, outside = 0.0, 1.0  # fractions of the draw: L* in range / beyond the bound
@@ -119,7 +120,7 @@ class SkinTone:
         colour lies outside is not applied (its palette is left alone), nor a hue bound to
         a nearly grey colour."""
         lightness, c, h = self.lch(color)
-        _, mean_c, mean_h = self.lch(np.zeros_like(color))
+        _, mean_c, mean_h = self._mean_lch
         goal_c, goal_h = c, h
         if hue is not None and c >= MIN_CHROMA and hue[0] <= mean_h <= hue[1]:
             goal_h = min(max(h, hue[0]), hue[1])
