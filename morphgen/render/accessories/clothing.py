@@ -22,6 +22,8 @@ RING_SLOPE = (0.0, 0.6, 0.5, 0.3, 0.1, 0.0, 0.0)  # upward tilt of each ring's n
 COLLAR_DROP_MM = {"tshirt": 30.0, "sweater": 15.0, "shirt": 28.0}
 # the shirt's V: its point this far below the collar, its top this wide (radians either side)
 V_DEPTH_MM, V_HALF_ANGLE = 40.0, 0.55
+NECK_CLEARANCE_MM = 3.0  # the torso passes at least this far outside the neck below the collar
+COLLAR_BAND_MM = 2.0  # and the collar outside the neck this far above it
 
 
 def clothing_layer(head: Head, neck: np.ndarray, spec: dict) -> Layer | None:
@@ -42,8 +44,9 @@ def clothing_layer(head: Head, neck: np.ndarray, spec: dict) -> Layer | None:
         front = np.minimum(phi, 2 * np.pi - phi)
         v_edge = V_DEPTH_MM * np.clip(1.0 - front / V_HALF_ANGLE, 0.0, None)
         drop = np.maximum(drop, v_edge[None, :])
-    half_width = a0 + np.interp(drop, ring_drop, ring_da)
-    half_depth = b0 + np.interp(drop, ring_drop, ring_db)
+    grow = _enclosing_scale(neck, cx, cz, y0, a0 + ring_da, b0 + ring_db, ring_drop)
+    half_width = (a0 + np.interp(drop, ring_drop, ring_da)) * grow
+    half_depth = (b0 + np.interp(drop, ring_drop, ring_db)) * grow
     vertices = np.stack(
         [cx + half_width * np.sin(phi), y0 - drop, cz + half_depth * np.cos(phi)], axis=-1
     ).reshape(-1, 3)
@@ -61,6 +64,40 @@ def clothing_layer(head: Head, neck: np.ndarray, spec: dict) -> Layer | None:
         vertices.astype(np.float32), triangles.astype(np.int32), normals.astype(np.float32),
         albedo.astype(np.float32), LABEL_IDS["clothing"],
     )  # fmt: skip
+
+
+def _enclosing_scale(
+    neck: np.ndarray, cx: float, cz: float, y0: float, a: np.ndarray, b: np.ndarray,
+    ring_drop: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """``(rings, AROUND)`` factors on the rings' radii (1 where nothing pokes out) that put
+    every neck vertex from just above the collar down at least ``NECK_CLEARANCE_MM``
+    inside the torso.
+
+    A neck is flatter at the back than the collar's ellipse and often flares towards the
+    shoulders or the back faster than the rings widen; uncovered, it shows as a wedge of
+    skin above the shoulder line. Ring ``i`` (half-axes ``a[i]``, ``b[i]``) and the next
+    bound the vertices between their heights, so both are widened, at the vertices'
+    angles and two ring vertices either side.
+    """
+    scale = np.ones((len(ring_drop), AROUND))
+    drop = y0 - neck[:, 1]
+    near = (drop > -COLLAR_BAND_MM) & (drop < ring_drop[-1])
+    if not near.any():
+        return scale
+    p, d = neck[near], np.maximum(drop[near], 0.0)
+    upper = np.searchsorted(ring_drop, d, side="right") - 1
+    half_a, half_b = np.interp(d, ring_drop, a), np.interp(d, ring_drop, b)
+    u, w = (p[:, 0] - cx) / half_a, (p[:, 2] - cz) / half_b
+    need = np.hypot(u, w) * (1.0 + NECK_CLEARANCE_MM / np.minimum(half_a, half_b))
+    step = 2 * np.pi / AROUND
+    k = np.round(np.mod(np.arctan2(u, w), 2 * np.pi) / step).astype(np.int64) % AROUND
+    np.maximum.at(scale, (upper, k), need)
+    np.maximum.at(scale, (upper + 1, k), need)
+    # every vertex's bin and two either side, then a light circular smoothing that keeps
+    # those three at least as wide
+    wide = np.max([np.roll(scale, s, axis=1) for s in range(-2, 3)], axis=0)
+    return (np.roll(wide, 1, axis=1) + 2 * wide + np.roll(wide, -1, axis=1)) / 4
 
 
 def _albedo(
