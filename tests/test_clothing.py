@@ -8,7 +8,13 @@ import pytest
 from morphgen.config import parse_config
 from morphgen.labels import LABEL_IDS
 from morphgen.model.load import load_model
-from morphgen.render.accessories.clothing import AROUND, COLLAR_DROP_MM, RINGS, clothing_layer
+from morphgen.render.accessories.clothing import (
+    AROUND,
+    COLLAR_DROP_MM,
+    RINGS,
+    clothing_layer,
+    collar_height,
+)
 from morphgen.render.hair.head import HeadFit, build_head
 from morphgen.render.instance import pca_instances
 from morphgen.render.normals import vertex_normals
@@ -62,7 +68,7 @@ def test_no_neck_pokes_out_of_the_torso(heads, kind):
     for head, neck in heads:
         layer = clothing_layer(head, neck, {"kind": kind, "color": [0.3, 0.4, 0.5]})
         assert layer is not None
-        below = neck[neck[:, 1] < head.chin_y - COLLAR_DROP_MM[kind] - 1.0]
+        below = neck[neck[:, 1] < collar_height(neck, head.chin_y, COLLAR_DROP_MM[kind]) - 1.0]
         worst.append(poking_out(layer.vertices, below).max())
     assert max(worst) < 0.5, f"neck up to {max(worst):.1f} mm outside a {kind}"
 
@@ -72,8 +78,21 @@ def test_the_tube_check_sees_a_neck_outside(heads):
     pokes out."""
     head, neck = heads[0]
     layer = clothing_layer(head, neck, {"kind": "tshirt", "color": [0.3, 0.4, 0.5]})
-    below = neck[neck[:, 1] < head.chin_y - COLLAR_DROP_MM["tshirt"] - 1.0]
+    below = neck[neck[:, 1] < collar_height(neck, head.chin_y, COLLAR_DROP_MM["tshirt"]) - 1.0]
     centre = layer.vertices[:AROUND].astype(np.float64).mean(axis=0)
     wider = below.copy()
     wider[:, [0, 2]] = centre[[0, 2]] + 1.4 * (below[:, [0, 2]] - centre[[0, 2]])
     assert poking_out(layer.vertices, wider).max() > 5.0
+
+
+@pytest.mark.parametrize("kind", sorted(COLLAR_DROP_MM))
+def test_the_collar_hugs_the_neck_not_the_shoulders(heads, kind):
+    """On a short neck a band at the kind's depth below the chin holds the shoulders; the
+    collar stays about as wide as the neck just under the chin."""
+    ratios = []
+    for head, neck in heads:
+        layer = clothing_layer(head, neck, {"kind": kind, "color": [0.3, 0.4, 0.5]})
+        collar = layer.vertices[:AROUND, 0]
+        band = neck[np.abs(neck[:, 1] - head.chin_y) < 6.0, 0]
+        ratios.append((collar.max() - collar.min()) / (band.max() - band.min()))
+    assert max(ratios) < 1.3, f"a {kind} collar {max(ratios):.2f} times as wide as the neck"

@@ -22,6 +22,8 @@ RING_SLOPE = (0.0, 0.6, 0.5, 0.3, 0.1, 0.0, 0.0)  # upward tilt of each ring's n
 COLLAR_DROP_MM = {"tshirt": 30.0, "sweater": 15.0, "shirt": 28.0}
 # the shirt's V: its point this far below the collar, its top this wide (radians either side)
 V_DEPTH_MM, V_HALF_ANGLE = 40.0, 0.55
+COLLAR_FIT_MM = 6.0  # the collar is fitted to the neck vertices this close to its height
+SHOULDER_WIDENING = 1.15  # a neck band this much wider than at the chin is the shoulders
 NECK_CLEARANCE_MM = 3.0  # the torso passes at least this far outside the neck below the collar
 COLLAR_BAND_MM = 2.0  # and the collar outside the neck this far above it
 
@@ -29,8 +31,8 @@ COLLAR_BAND_MM = 2.0  # and the collar outside the neck this far above it
 def clothing_layer(head: Head, neck: np.ndarray, spec: dict) -> Layer | None:
     """The torso for ``spec`` (``{"kind", "color"}``) below ``neck`` (neck vertices)."""
     kind = spec["kind"]
-    y0 = head.chin_y - COLLAR_DROP_MM[kind]
-    ring = neck[np.abs(neck[:, 1] - y0) < 6.0]
+    y0 = collar_height(neck, head.chin_y, COLLAR_DROP_MM[kind])
+    ring = neck[np.abs(neck[:, 1] - y0) < COLLAR_FIT_MM]
     if len(ring) < 8:
         return None
     cx, cz = (ring[:, 0].min() + ring[:, 0].max()) / 2, (ring[:, 2].min() + ring[:, 2].max()) / 2
@@ -64,6 +66,29 @@ def clothing_layer(head: Head, neck: np.ndarray, spec: dict) -> Layer | None:
         vertices.astype(np.float32), triangles.astype(np.int32), normals.astype(np.float32),
         albedo.astype(np.float32), LABEL_IDS["clothing"],
     )  # fmt: skip
+
+
+def collar_height(neck: np.ndarray, chin_y: float, drop_mm: float) -> float:
+    """The collar's height: ``drop_mm`` below the chin, or higher where the neck's
+    cross-section has already widened into the shoulders by then.
+
+    Going down from the chin in 2 mm steps, the collar stops above the first height whose
+    neck band is more than ``SHOULDER_WIDENING`` times as wide as at the chin: on a short
+    neck the band at a fixed drop catches the shoulders (a third of default-model
+    identities at 30 mm), and a collar fitted to it spans them like a cape.
+    """
+
+    def half_width(y: float) -> float:
+        band = neck[np.abs(neck[:, 1] - y) < COLLAR_FIT_MM, 0]
+        return (band.max() - band.min()) / 2 if len(band) >= 8 else np.nan
+
+    top = half_width(chin_y)
+    y0 = chin_y
+    for drop in np.arange(2.0, drop_mm + 1e-6, 2.0):
+        if half_width(chin_y - drop) > SHOULDER_WIDENING * top:
+            break
+        y0 = chin_y - drop
+    return float(y0) if np.isfinite(top) else chin_y - drop_mm
 
 
 def _enclosing_scale(
