@@ -95,4 +95,4 @@ def test_the_collar_hugs_the_neck_not_the_shoulders(heads, kind):
         collar = layer.vertices[:AROUND, 0]
         band = neck[np.abs(neck[:, 1] - head.chin_y) < 6.0, 0]
         ratios.append((collar.max() - collar.min()) / (band.max() - band.min()))
-    assert max(ratios) < 1.3, f"a {kind} collar {max(ratios):.2f} times as wide as the neck"
+    assert max(ratios) < 1.5, f"a {kind} collar {max(ratios):.2f} times as wide as the neck"

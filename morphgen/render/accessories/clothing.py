@@ -23,7 +23,7 @@ COLLAR_DROP_MM = {"tshirt": 30.0, "sweater": 15.0, "shirt": 28.0}
 # the shirt's V: its point this far below the collar, its top this wide (radians either side)
 V_DEPTH_MM, V_HALF_ANGLE = 40.0, 0.55
 COLLAR_FIT_MM = 6.0  # the collar is fitted to the neck vertices this close to its height
-SHOULDER_WIDENING = 1.15  # a neck band this much wider than at the chin is the shoulders
+SHOULDER_WIDENING = 1.3  # a neck band this much wider than at the chin is the shoulders
 NECK_CLEARANCE_MM = 3.0  # the torso passes at least this far outside the neck below the collar
 COLLAR_BAND_MM = 2.0  # and the collar outside the neck this far above it
 
