@@ -34,6 +34,7 @@ from morphgen.render.normals import vertex_normals
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
 from morphgen.render.shading import shade, specular_factors
+from morphgen.render.teeth import tooth_shading
 from morphgen.render.textures.cache import IdentityTextures
 from morphgen.render.windows import model_windows
 from morphgen.scene import SceneParams
@@ -93,6 +94,7 @@ class Renderer:
         self._windows = model_windows(self._labels, model.landmarks or {}, model.mean_vertices())
         self._lids = LidClosure.of(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
+        self._tooth_shade = tooth_shading(model)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._textures = IdentityTextures(model)
         self._correspondence: np.ndarray | None = None
@@ -166,6 +168,8 @@ class Renderer:
             colors = _stack([first[k].color for k in new], m.color.n_components, "color")
             shape_v = pca_instances(m.shape, _or_empty(shapes, len(new)))
             color_v = np.clip(pca_instances(m.color, _or_empty(colors, len(new))), 0.0, 1.0)
+            if self._tooth_shade is not None:
+                color_v *= self._tooth_shade[None, :, None]
             known.update({k: (shape_v[u], color_v[u]) for u, k in enumerate(new)})
         self._identity_cache = {keys[-1]: known[keys[-1]]}
         return [known[k] for k in keys]
