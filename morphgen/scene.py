@@ -51,7 +51,8 @@ class Illumination:
     """Spherical-harmonics light: 9 coefficients (bands l <= 2) per RGB channel.
 
     Coefficient order: (l,m) = (0,0), (1,-1), (1,0), (1,1), (2,-2), (2,-1), (2,0), (2,1),
-    (2,2), real orthonormal SH, evaluated on unit normals in camera space.
+    (2,2), real orthonormal SH, evaluated on unit normals in camera space. ``occlusion``
+    scales the model's ambient occlusion (``render.occlusion``; 0: none, 1: full).
     """
 
     sh: np.ndarray = field(default_factory=lambda: np.zeros((9, 3), dtype=np.float32))
@@ -61,6 +62,7 @@ class Illumination:
     gain: tuple[float, float, float] = (1.0, 1.0, 1.0)
     contrast: float = 1.0
     offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    occlusion: float = 0.0
 
 
 @dataclass

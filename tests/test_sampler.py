@@ -188,7 +188,7 @@ def test_random_expressions_are_constrained_and_presets_are_not():
             "neutral_probability": 0,
             "scale": 1.5,
             "max_radius": 2.0,
-            "blendshapes": {"probability": 0.5, "max_active": 3},
+            "blendshapes": {"probability": 0.5, "max_active": 3, "symmetry": 0},
         },
         "appearance": {"rest": {"lids": 0}},  # random activations only
     }
@@ -225,6 +225,65 @@ def test_random_expressions_are_constrained_and_presets_are_not():
     assert {ICT_NAMES[k]: float(w[k]) for k in np.flatnonzero(w)} == pytest.approx(
         PRESETS["surprise"]
     )
+
+
+GAZE = [f"eyeLook{way}_{side}" for way in ("Up", "Down", "In", "Out") for side in "LR"]
+SIDED = ["browDown", "eyeSquint", "mouthSmile", "mouthFrown", "cheekPuff"]
+TWIN_NAMES = GAZE + [f"{n}_{side}" for n in SIDED for side in "LR"] + ["jawOpen", "mouthPucker"]
+
+
+def twin_sampler(**blendshapes) -> tuple[Sampler, dict[str, int]]:
+    """A sampler over a model with every gaze blendshape, five sided pairs and two unsided."""
+    model = synthetic_model(n_lat=24, n_lon=36, components=(12, 10, 6))
+    deltas = np.random.default_rng(2).normal(0, 1, (3 * model.n_vertices, len(TWIN_NAMES)))
+    model.blendshapes = Blendshapes(list(TWIN_NAMES), deltas.astype(np.float32))
+    cfg = {
+        "expression": {
+            "neutral_probability": 0,
+            "blendshapes": {"probability": 0.3, "max_active": None, **blendshapes},
+        },
+        "appearance": {"rest": {"lids": 0}},
+    }
+    return sampler(cfg, model), {n: k for k, n in enumerate(TWIN_NAMES)}
+
+
+def test_random_gaze_moves_both_eyes_the_same_way():
+    """Looking left is the left eye's eyeLookOut with the right eye's eyeLookIn (ARKit), and
+    the same weight on both; never both eyes in or out, never one eye alone."""
+    for symmetry in (0.0, 1.0):
+        s, ix = twin_sampler(symmetry=symmetry)
+        w = np.stack([s.scene(0, j).blendshapes for j in range(300)])
+        on = {name: w[:, k] for name, k in ix.items()}.__getitem__
+        for a, b in [("Up_L", "Up_R"), ("Down_L", "Down_R"), ("Out_L", "In_R"), ("In_L", "Out_R")]:
+            assert np.array_equal(on("eyeLook" + a), on("eyeLook" + b)), (a, b)
+            assert np.count_nonzero(on("eyeLook" + a)) > 20
+        for a, b in [("In_L", "In_R"), ("Out_L", "Out_R"), ("Up_L", "Down_R")]:
+            assert not np.any((on("eyeLook" + a) > 0) & (on("eyeLook" + b) > 0)), (a, b)
+
+
+def test_symmetric_expressions_mirror_one_side():
+    """With ``symmetry: 1`` each sided pair is active on both sides or neither, the follower
+    at twin_ratio (one per image) of the leader, either side leading; at 0 the sides are
+    independent draws (one side alone about as often as chance says)."""
+    s, ix = twin_sampler(symmetry=1.0, twin_ratio={"dist": "uniform", "low": 0.6, "high": 0.9})
+    w = np.stack([s.scene(0, j).blendshapes for j in range(300)])
+    left = w[:, [ix[f"{n}_L"] for n in SIDED]]
+    right = w[:, [ix[f"{n}_R"] for n in SIDED]]
+    assert np.array_equal(left > 0, right > 0) and np.count_nonzero(left) > 100
+    both = (left > 0) & (right > 0)
+    ratio = np.where(left >= right, right / np.maximum(left, 1e-9), left / np.maximum(right, 1e-9))
+    assert ratio[both].min() >= 0.6 - 1e-6 and ratio[both].max() <= 0.9 + 1e-6
+    for k in range(len(w)):  # one ratio per image
+        if both[k].any():
+            assert np.ptp(ratio[k][both[k]]) < 1e-5
+    leads_left = (left > right)[both].mean()
+    assert 0.35 < leads_left < 0.65
+    s, ix = twin_sampler(symmetry=0.0)
+    w = np.stack([s.scene(0, j).blendshapes for j in range(300)])
+    left = w[:, [ix[f"{n}_L"] for n in SIDED]] > 0
+    right = w[:, [ix[f"{n}_R"] for n in SIDED]] > 0
+    alone = np.mean(left ^ right)
+    assert alone > 0.2  # independent at p = 0.3 (antagonists aside): 2 x 0.3 x 0.7 = 0.42
 
 
 def test_presets_need_named_blendshapes():

@@ -69,6 +69,17 @@ ANTAGONISTS: tuple[tuple[str, str], ...] = (
     ("mouthClose", "mouthFunnel"),
 )
 
+# Gaze: which blendshape of the other eye looks the same way (ARKit's eyeLookOut_L turns
+# the left eye towards the subject's left, as eyeLookIn_R turns the right eye). Random gaze
+# moves both eyes together, so they never diverge or cross; other twins (``_L``/``_R``)
+# mirror each other by name.
+CONJUGATE_GAZE: tuple[tuple[str, str], ...] = (
+    ("eyeLookUp_L", "eyeLookUp_R"),
+    ("eyeLookDown_L", "eyeLookDown_R"),
+    ("eyeLookOut_L", "eyeLookIn_R"),
+    ("eyeLookIn_L", "eyeLookOut_R"),
+)
+
 # (dependent, driver): the dependent blendshape only corrects the driver and never exceeds
 # it (ARKit's mouthClose closes the lips of an open jaw; alone it pushes the lower lip up
 # through the upper one)

@@ -213,12 +213,17 @@ class BlendshapeActivations(Section):
     """Random sparse blendshape activations: each one active with ``probability``.
 
     Of two antagonists (``config.presets.ANTAGONISTS``, e.g. jawLeft and jawRight) only the
-    stronger stays, and at most ``max_active`` (the strongest) stay active.
+    stronger stays, and at most ``max_active`` (the strongest) stay active. The eyes' gaze
+    always moves both eyes together (``config.presets.CONJUGATE_GAZE``); with ``symmetry``'s
+    probability an image's expression is bilateral: one side, chosen at random, is drawn and
+    the other side's twins copy it, each weight times one ``twin_ratio`` per image.
     """
 
     probability: Probability = 0.05
     weight: Dist = unif(0.0, 0.7)
     max_active: Annotated[int, Field(ge=0)] | None = 4
+    symmetry: Probability = 0.8
+    twin_ratio: Dist = unif(0.75, 1.0)
 
 
 def _known_presets(value: dict[str, float]) -> dict[str, float]:
@@ -532,7 +537,8 @@ class Appearance(Section):
 
     The transform is ``gain * (c * contrast + luminance * (1 - contrast)) + offset``.
     ``textures`` draws skin, brows, lashes, eyes and beard into one texture per identity
-    (models with UVs only, like the default; others keep per-vertex colour).
+    (models with UVs only, like the default; others keep per-vertex colour). ``occlusion``
+    scales the ambient occlusion of the model's head (``render.occlusion``): 0 none, 1 full.
     """
 
     specular_strength: Dist = unif(0.0, 0.15)
@@ -541,6 +547,7 @@ class Appearance(Section):
     contrast: Dist = const(1.0)
     offset: Dist = const(0.0)
     per_channel: bool = False  # draw gain and offset separately for R, G and B
+    occlusion: Dist = const(1.0)
     textures: bool = True
     texture_size: Literal[128, 256, 512, 1024, 2048] = 512
     skin: Skin = Skin()

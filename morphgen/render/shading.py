@@ -96,6 +96,8 @@ def _shade(
     gain,
     contrast,
     offset,
+    sky,
+    occlusion,
     out,
     irradiance,
 ):  # pragma: no cover - jitted
@@ -131,6 +133,8 @@ def _shade(
             sh[0, 2] * n0 + sh[1, 2] * b1 + sh[2, 2] * b2 + sh[3, 2] * b3 + sh[4, 2] * b4
             + sh[5, 2] * b5 + sh[6, 2] * b6 + sh[7, 2] * b7 + sh[8, 2] * b8
         )  # fmt: skip
+        ao = one - occlusion * (one - sky[v])
+        e0, e1, e2, hl = e0 * ao, e1 * ao, e2 * ao, hl * ao
         irradiance[v, 0], irradiance[v, 1], irradiance[v, 2] = e0, e1, e2
         c0 = albedo[v, 0] * e0 + hl * light_rgb[0]
         c1 = albedo[v, 1] * e1 + hl * light_rgb[1]
@@ -157,11 +161,14 @@ def shade(
     positions: np.ndarray,
     light: Illumination,
     specular: np.ndarray | None = None,
+    sky: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Shaded linear colours and the irradiance, both ``(N, 3)`` float32.
 
     ``normals`` are unit camera-space normals, ``positions`` camera-space vertices,
-    ``specular`` per-vertex specular factors (``specular_factors``; None = 1).
+    ``specular`` per-vertex specular factors (``specular_factors``; None = 1), ``sky``
+    per-vertex sky visibility (``render.occlusion``; None = 1): irradiance and highlight
+    are scaled by ``1 - light.occlusion * (1 - sky)``.
     """
     n = len(normals)
     sh = np.asarray(light.sh, dtype=np.float64).reshape(9, 3) * LAMBERT[:, None]
@@ -171,6 +178,8 @@ def shade(
     min_nh = SPECULAR_FLOOR ** (1.0 / shininess) if shininess > 0.0 else 0.0
     spec = np.ones(n, dtype=np.float32) if specular is None else specular
     spec = (spec * strength).astype(np.float32, copy=False)
+    strength_ao = float(light.occlusion) if sky is not None else 0.0
+    seen = np.ones(n, dtype=np.float32) if sky is None else sky
     out = np.empty((n, 3), dtype=np.float32)
     irradiance = np.empty((n, 3), dtype=np.float32)
     f32 = np.float32
@@ -181,6 +190,7 @@ def shade(
         sh.astype(f32), spec, f32(shininess), f32(min_nh),
         direction.astype(f32),
         rgb.astype(f32), np.asarray(light.gain, dtype=f32), f32(light.contrast),
-        np.asarray(light.offset, dtype=f32), out, irradiance,
+        np.asarray(light.offset, dtype=f32),
+        np.ascontiguousarray(seen, dtype=f32), f32(strength_ao), out, irradiance,
     )  # fmt: skip
     return out, irradiance

@@ -19,6 +19,7 @@ from numba import njit
 
 from morphgen.model.morphable import MorphableModel
 from morphgen.model.regions import face_frame
+from morphgen.render.centres import cover_centres
 
 DILATE_TEXELS = 8
 
@@ -71,32 +72,6 @@ def _fill(values, fill, empty, out):  # pragma: no cover - jitted
             out[k, ch] = values[src, ch] if src < n else empty[ch]
 
 
-@njit(cache=True, nogil=True)
-def _bake(uv, size, tri_out, bary_out):  # pragma: no cover - jitted
-    """Rasterise UV triangles into texel centres; later triangles win shared texels."""
-    for t in range(uv.shape[0]):
-        ax, ay = uv[t, 0, 0] * size, uv[t, 0, 1] * size
-        bx, by = uv[t, 1, 0] * size, uv[t, 1, 1] * size
-        cx, cy = uv[t, 2, 0] * size, uv[t, 2, 1] * size
-        area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
-        if area == 0.0:
-            continue
-        c0 = max(0, int(np.floor(min(ax, bx, cx))))
-        c1 = min(size - 1, int(np.ceil(max(ax, bx, cx))))
-        r0 = max(0, int(np.floor(min(ay, by, cy))))
-        r1 = min(size - 1, int(np.ceil(max(ay, by, cy))))
-        for r in range(r0, r1 + 1):
-            py = r + 0.5
-            for c in range(c0, c1 + 1):
-                px = c + 0.5
-                wa = ((bx - px) * (cy - py) - (by - py) * (cx - px)) / area
-                wb = ((cx - px) * (ay - py) - (cy - py) * (ax - px)) / area
-                wc = 1.0 - wa - wb
-                if wa >= 0.0 and wb >= 0.0 and wc >= 0.0:
-                    tri_out[r, c] = t
-                    bary_out[r, c, 0], bary_out[r, c, 1], bary_out[r, c, 2] = wa, wb, wc
-
-
 def bake_atlas(model: MorphableModel, size: int) -> Atlas:
     """The atlas of ``model`` (which must have ``uv``) at ``size x size`` texels."""
     from scipy.ndimage import distance_transform_edt
@@ -104,7 +79,10 @@ def bake_atlas(model: MorphableModel, size: int) -> Atlas:
     assert model.uv is not None
     tri = np.full((size, size), -1, dtype=np.int32)
     bary = np.zeros((size, size, 3), dtype=np.float64)
-    _bake(model.uv.astype(np.float64), size, tri, bary)
+    # the later of overlapping triangles wins a texel: its index as the depth
+    order = np.repeat(np.arange(len(model.uv), dtype=np.float64)[:, None], 3, axis=1)
+    depth = np.full((size, size), -np.inf)
+    cover_centres(model.uv.astype(np.float64) * size, order, tri, bary, depth)
     covered = tri.reshape(-1) >= 0
     texel = np.flatnonzero(covered)
     triangle = tri.reshape(-1)[texel]

@@ -23,7 +23,7 @@ import numpy as np
 
 from morphgen.config.backgrounds import background_files, check_headers
 from morphgen.config.distributions import Distribution
-from morphgen.config.presets import ANTAGONISTS, CAPPED_BY, JAW_COMPANIONS
+from morphgen.config.presets import ANTAGONISTS, CAPPED_BY, CONJUGATE_GAZE, JAW_COMPANIONS
 from morphgen.config.schema import DEFOCUSED_KINDS, Augment, Config
 from morphgen.errors import ConfigError, MorphgenError
 from morphgen.model.morphable import MorphableModel
@@ -210,6 +210,7 @@ class Sampler:
         self._antagonists = name_pairs(bs.names if bs is not None else [], ANTAGONISTS)
         self._capped = name_pairs(bs.names if bs is not None else [], CAPPED_BY)
         self._companions = companions(bs.names if bs is not None else [])
+        self._twins, self._gaze = twins(bs.names if bs is not None else [])
         self._blendshape_index = {n: k for k, n in enumerate(bs.names if bs is not None else [])}
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
@@ -226,7 +227,7 @@ class Sampler:
             active = rng.random(self.k_blendshapes) < ex.blendshapes.probability
             w = draw("expression.blendshapes.weight", ex.blendshapes.weight, self.k_blendshapes)
             weights = np.where(active, np.clip(w, 0.0, 1.0), 0.0).astype(np.float32)
-            weights = plausible(weights, self._antagonists, self._capped, ex.blendshapes.max_active)
+            weights = self._bilateral(draw, weights)
             weights = with_companions(weights, self._companions)
         if self._presets is not None:
             rng = draw.rng("expression.presets")
@@ -236,6 +237,24 @@ class Sampler:
                 strength = max(0.0, draw.one("expression.presets.strength", ex.presets.strength))
                 weights = np.clip(weights + strength * self._presets[k], 0.0, 1.0)
         return coeffs, weights.astype(np.float32)
+
+    def _bilateral(self, draw: _Draws, weights: np.ndarray) -> np.ndarray:
+        """The random activations made plausible, one side's twins following the other's:
+        the gaze always, every ``_L``/``_R`` pair in a symmetric image (``symmetry``)."""
+        cfg = self.config.expression.blendshapes
+        rng = draw.rng("expression.blendshapes.symmetry")
+        symmetric = rng.random() < cfg.symmetry
+        pairs = self._twins if symmetric else self._twins[self._gaze]
+        if rng.random() < 0.5:  # which side leads
+            pairs = pairs[:, ::-1]
+        lead, follow = pairs[:, 0], pairs[:, 1]
+        drawn = weights.copy()
+        drawn[follow] = 0.0
+        out = plausible(drawn, self._antagonists, self._capped, cfg.max_active)
+        ratio = max(0.0, draw.one("expression.blendshapes.twin_ratio", cfg.twin_ratio))
+        gaze = self._gaze if symmetric else np.ones(len(pairs), dtype=bool)
+        out[follow] = np.minimum(out[lead] * np.where(gaze, 1.0, ratio), 1.0)
+        return out
 
     def _resting_face(self, i: int, weights: np.ndarray) -> np.ndarray:
         """Blendshape weights over the identity's resting face (``appearance.rest``):
@@ -292,6 +311,7 @@ class Sampler:
             gain=tuple(float(v) for v in np.broadcast_to(gain, 3)),
             contrast=draw.one("appearance.contrast", ap.contrast),
             offset=tuple(float(v) for v in np.broadcast_to(offset, 3)),
+            occlusion=float(np.clip(draw.one("appearance.occlusion", ap.occlusion), 0.0, 1.0)),
         )
 
     def _background(self, draw: _Draws) -> dict[str, Any]:
@@ -339,6 +359,21 @@ def plausible(
         order = np.argsort(-w, kind="stable")
         w[order[max_active:]] = 0.0
     return w
+
+
+def twins(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(P, 2)`` indices of each left blendshape and its right twin (gaze: the right eye's
+    blendshape that looks the same way, ``CONJUGATE_GAZE``), and which of the pairs are gaze."""
+    index = {n: k for k, n in enumerate(names)}
+    gaze = [(a, b) for a, b in CONJUGATE_GAZE if a in index and b in index]
+    looking = {n for pair in CONJUGATE_GAZE for n in pair}
+    sided = [
+        (n, n[:-2] + "_R")
+        for n in names
+        if n.endswith("_L") and n[:-2] + "_R" in index and n not in looking
+    ]
+    pairs = np.asarray([(index[a], index[b]) for a, b in gaze + sided], dtype=np.int64)
+    return pairs.reshape(-1, 2), np.arange(len(gaze) + len(sided)) < len(gaze)
 
 
 def companions(names: list[str]) -> tuple[int, np.ndarray, np.ndarray] | None:
