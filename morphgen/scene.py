@@ -52,7 +52,8 @@ class Illumination:
 
     Coefficient order: (l,m) = (0,0), (1,-1), (1,0), (1,1), (2,-2), (2,-1), (2,0), (2,1),
     (2,2), real orthonormal SH, evaluated on unit normals in camera space. ``occlusion``
-    scales the model's ambient occlusion (``render.occlusion``; 0: none, 1: full).
+    scales the model's ambient occlusion and ``shadows`` the head's own shadows from the
+    dominant light (``render.occlusion``; 0: none, 1: full).
     """
 
     sh: np.ndarray = field(default_factory=lambda: np.zeros((9, 3), dtype=np.float32))
@@ -63,6 +64,7 @@ class Illumination:
     contrast: float = 1.0
     offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
     occlusion: float = 0.0
+    shadows: float = 0.0
 
 
 @dataclass

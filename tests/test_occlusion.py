@@ -14,13 +14,15 @@ from morphgen.model.load import load_model
 from morphgen.render.occlusion import (
     BOUNCE,
     RECEIVERS,
+    Sky,
+    sky_of,
     sky_visibility,
-    sky_visibility_of,
     sphere_directions,
 )
+from morphgen.render.pose import rotation
 from morphgen.render.renderer import Renderer
-from morphgen.render.shading import shade
-from morphgen.sampling.illumination import frontal_sh
+from morphgen.render.shading import shade, specular_light
+from morphgen.sampling.illumination import ambient_sh, directional_sh, frontal_sh, light_direction
 from morphgen.sampling.sampler import Sampler
 from morphgen.scene import CameraParams, Illumination, SceneParams
 
@@ -110,7 +112,7 @@ def test_an_open_convex_surface_sees_the_whole_sky():
 
 
 def test_the_default_heads_cavities_are_darker(model):
-    sky = sky_visibility_of(model)
+    sky = sky_of(model).ambient
     regions = model.regions
     for name in ("left_eye", "right_eye", "teeth", "inner_mouth"):  # not receivers
         assert name not in RECEIVERS
@@ -129,25 +131,57 @@ def test_the_default_heads_cavities_are_darker(model):
     assert len(inside) > 20 and np.median(sky[inside]) < 0.6
 
 
-def test_shading_scales_irradiance_and_highlight_by_the_occlusion():
+def test_shading_occludes_the_rest_and_shadows_the_dominant_light():
+    """Irradiance against the documented rule, computed here in numpy: the dominant light's
+    share D by the blend of occlusion and open sky towards the light, the rest by the
+    occlusion; strengths 0 or an open sky leave the shading as it was."""
     rng = np.random.default_rng(3)
-    n = 50
+    n = 60
     normals = rng.normal(size=(n, 3)).astype(np.float32)
-    normals[:, 2] = np.abs(normals[:, 2]) + 0.5
+    normals[:, 2] = np.abs(normals[:, 2]) + 0.3
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
     positions = np.column_stack([rng.normal(size=(n, 2)) * 50, np.full(n, -1000.0)])
     albedo = np.full((n, 3), 0.5, np.float32)
-    sky = rng.uniform(0.3, 1.0, n).astype(np.float32)
-    light = Illumination(sh=frontal_sh(0.5, 0.3).astype(np.float32), specular_strength=0.1)
+    lattice = sphere_directions(64)
+    sky = Sky(
+        rng.uniform(0.3, 1.0, n).astype(np.float32),
+        rng.integers(0, 256, (n, 64)).astype(np.uint8),
+        lattice,
+    )
+    sh = ambient_sh(np.full(3, 0.3)) + directional_sh(light_direction(40, 30), [0.9, 0.8, 0.7])
+    light = Illumination(sh=sh.astype(np.float32), specular_strength=0.1)
+    yaw = rotation(25.0, -10.0, 5.0)  # camera -> model: the inverse of a head pose
     plain, e_plain = shade(normals, albedo, positions, light)
-    for strength in (0.0, 0.5, 1.0):
-        lit = dataclasses.replace(light, occlusion=strength)
-        colour, e = shade(normals, albedo, positions, lit, None, sky)
-        factor = (1.0 - strength * (1.0 - sky))[:, None]
-        assert np.allclose(e, e_plain * factor, rtol=1e-5, atol=1e-6)
-        assert np.allclose(colour, np.clip(plain * factor, 0, 1), rtol=1e-4, atol=1e-5)
-    unset, _ = shade(normals, albedo, positions, dataclasses.replace(light, occlusion=1.0))
-    assert np.array_equal(unset, plain)  # no visibility given: nothing to scale
+    direction, rgb = specular_light(light.sh)
+    nearest, weight = sky.toward(yaw @ direction)
+    lit = (sky.open[:, nearest] / 255.0) @ weight
+    share = np.clip(np.maximum(normals @ direction, 0)[:, None] * rgb, 0, e_plain)
+    for occlusion, shadows in [(0, 0), (1, 0), (0.5, 0), (0, 1), (1, 1), (0.5, 0.5)]:
+        lighting = dataclasses.replace(light, occlusion=occlusion, shadows=shadows)
+        colour, e = shade(normals, albedo, positions, lighting, None, sky, yaw)
+        ao = (1.0 - occlusion * (1.0 - sky.ambient))[:, None]
+        direct = (1.0 - shadows) * ao + shadows * lit[:, None]
+        assert np.allclose(e, ao * (e_plain - share) + direct * share, atol=2e-6)
+        if occlusion == shadows == 0:
+            assert np.array_equal(colour, plain) and np.array_equal(e, e_plain)
+    open_sky = Sky(np.ones(n, np.float32), np.full((n, 64), 255, np.uint8), lattice)
+    full = dataclasses.replace(light, occlusion=1.0, shadows=1.0)
+    colour, e = shade(normals, albedo, positions, full, None, open_sky, yaw)
+    assert np.allclose(e, e_plain, atol=2e-6) and np.allclose(colour, plain, atol=2e-6)
+    unset, _ = shade(normals, albedo, positions, full)  # no sky given: nothing to scale
+    assert np.array_equal(unset, plain)
+
+
+def test_a_lights_shadow_blends_its_nearest_lattice_directions():
+    sky = Sky(np.ones(1, np.float32), np.zeros((1, 64), np.uint8), sphere_directions(64))
+    rng = np.random.default_rng(4)
+    for d in rng.normal(size=(20, 3)):
+        d /= np.linalg.norm(d)
+        nearest, weight = sky.toward(d)
+        cos = sky.directions @ d
+        assert set(nearest) == set(np.argsort(-cos)[: len(nearest)])
+        assert weight.sum() == pytest.approx(1.0) and np.all(np.diff(weight) <= 1e-7)
+        assert weight[-1] < 1e-4  # the farthest of them fades in or out: no jump
 
 
 def test_the_config_sets_the_strength_per_image(model):

@@ -538,7 +538,8 @@ class Appearance(Section):
     The transform is ``gain * (c * contrast + luminance * (1 - contrast)) + offset``.
     ``textures`` draws skin, brows, lashes, eyes and beard into one texture per identity
     (models with UVs only, like the default; others keep per-vertex colour). ``occlusion``
-    scales the ambient occlusion of the model's head (``render.occlusion``): 0 none, 1 full.
+    scales the ambient occlusion of the model's head and ``shadows`` the shadows it casts
+    on itself from the dominant light (``render.occlusion``): 0 none, 1 full.
     """
 
     specular_strength: Dist = unif(0.0, 0.15)
@@ -548,6 +549,7 @@ class Appearance(Section):
     offset: Dist = const(0.0)
     per_channel: bool = False  # draw gain and offset separately for R, G and B
     occlusion: Dist = const(1.0)
+    shadows: Dist = const(0.0)  # off: see README, "Light and shadow"
     textures: bool = True
     texture_size: Literal[128, 256, 512, 1024, 2048] = 512
     skin: Skin = Skin()

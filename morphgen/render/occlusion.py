@@ -19,7 +19,10 @@ concavities by a few millimetres, which the factor's smooth falloff does not res
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from numba import njit
 
 from morphgen.labels import LABEL_IDS
 from morphgen.model.morphable import MorphableModel
@@ -27,6 +30,9 @@ from morphgen.render.centres import cover_centres
 from morphgen.render.normals import vertex_normals
 
 DIRECTIONS = 64  # sky directions over the sphere
+SMOOTHING = 3  # rings of mesh neighbours that each direction's visibility is averaged over
+ATTACHED = 0.2  # cosine under which a direction casts no shadow (see ``sky_of``)
+LIGHT_SPREAD = 4  # lattice directions blended for a light's shadow (a soft penumbra)
 MAP_PX = 256  # depth map side, over the head's extent in each direction
 BIAS_PX = 1.0  # a vertex this many map pixels (times its slope, plus one) below the
 # surface still sees the sky: the map's own sampling error on a sloping surface
@@ -58,6 +64,39 @@ def _frame(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return u, np.cross(d, u)
 
 
+def open_directions(
+    vertices: np.ndarray,
+    triangles: np.ndarray,
+    receivers: np.ndarray,
+    directions: np.ndarray,
+    size: int = MAP_PX,
+) -> np.ndarray:
+    """``(len(receivers), len(directions))`` bool: no triangle lies between the receiver
+    vertex and the sky in that direction (a direction behind its surface counts as shut)."""
+    v = np.asarray(vertices, dtype=np.float64)
+    tris = np.ascontiguousarray(triangles, dtype=np.int64)
+    normals = vertex_normals(v, tris)[receivers].astype(np.float64)
+    out = np.zeros((len(receivers), len(directions)), dtype=bool)
+    depth = np.empty((size, size))
+    winner = np.empty((size, size), dtype=np.int64)
+    bary = np.empty((size, size, 3))
+    for k, d in enumerate(directions):
+        u, w = _frame(d)
+        x, y, z = v @ u, v @ w, v @ d
+        lo_x, lo_y = x.min(), y.min()
+        pixel = max(x.max() - lo_x, y.max() - lo_y) / (size - 1)
+        px, py = (x - lo_x) / pixel, (y - lo_y) / pixel
+        depth.fill(-np.inf)
+        cover_centres(np.stack([px[tris], py[tris]], axis=-1), z[tris], winner, bary, depth)
+        cos = normals @ d
+        col = np.clip(np.floor(px[receivers]).astype(np.int64), 0, size - 1)
+        row = np.clip(np.floor(py[receivers]).astype(np.int64), 0, size - 1)
+        slope = np.sqrt(np.maximum(1.0 - cos * cos, 0.0)) / np.maximum(cos, 1e-6)
+        bias = BIAS_PX * pixel * (1.0 + np.minimum(slope, MAX_SLOPE))
+        out[:, k] = (cos > 0.0) & (z[receivers] >= depth[row, col] - bias)
+    return out
+
+
 def sky_visibility(
     vertices: np.ndarray,
     triangles: np.ndarray,
@@ -67,41 +106,67 @@ def sky_visibility(
 ) -> np.ndarray:
     """``(len(receivers),)`` cosine-weighted share of each receiver vertex's hemisphere in
     which no triangle lies between it and the sky (1: open, 0: enclosed)."""
-    v = np.asarray(vertices, dtype=np.float64)
-    tris = np.ascontiguousarray(triangles, dtype=np.int64)
-    normals = vertex_normals(v.astype(np.float32), tris.astype(np.int32))[receivers].astype(
-        np.float64
-    )
-    seen = np.zeros(len(receivers))
-    total = np.zeros(len(receivers))
-    depth = np.empty((size, size))
-    winner = np.empty((size, size), dtype=np.int64)
-    bary = np.empty((size, size, 3))
-    for d in sphere_directions(directions):
-        u, w = _frame(d)
-        x, y, z = v @ u, v @ w, v @ d
-        lo_x, lo_y = x.min(), y.min()
-        pixel = max(x.max() - lo_x, y.max() - lo_y) / (size - 1)
-        px, py = (x - lo_x) / pixel, (y - lo_y) / pixel
-        depth.fill(-np.inf)
-        xy = np.stack([px[tris], py[tris]], axis=-1)
-        cover_centres(xy, z[tris], winner, bary, depth)
-        cos = normals @ d
-        facing = cos > 0.0
-        col = np.clip(np.floor(px[receivers]).astype(np.int64), 0, size - 1)
-        row = np.clip(np.floor(py[receivers]).astype(np.int64), 0, size - 1)
-        slope = np.sqrt(np.maximum(1.0 - cos * cos, 0.0)) / np.maximum(cos, 1e-6)
-        bias = BIAS_PX * pixel * (1.0 + np.minimum(slope, MAX_SLOPE))
-        open_sky = z[receivers] >= depth[row, col] - bias
-        weight = np.where(facing, cos, 0.0)
-        seen += weight * open_sky
-        total += weight
-    return np.where(total > 0, seen / np.maximum(total, 1e-12), 1.0)
+    lattice = sphere_directions(directions)
+    seen = open_directions(vertices, triangles, receivers, lattice, size)
+    return _cosine_share(vertices, triangles, receivers, lattice, seen)
 
 
-def sky_visibility_of(model: MorphableModel) -> np.ndarray | None:
-    """``(N,)`` float32 sky visibility of the model's mean head (1 off the receivers), or
-    None for a model with no receiving region."""
+def _cosine_share(vertices, triangles, receivers, lattice, seen) -> np.ndarray:
+    """The cosine-weighted share of open directions over each receiver's hemisphere."""
+    normals = vertex_normals(np.asarray(vertices), np.asarray(triangles))[receivers]
+    weight = np.maximum(normals.astype(np.float64) @ lattice.T, 0.0)
+    total = weight.sum(axis=1)
+    return np.where(total > 0, (weight * seen).sum(axis=1) / np.maximum(total, 1e-12), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def _smooth(values, triangles, fixed, passes):  # pragma: no cover - jitted
+    """``passes`` rounds of each vertex's values becoming the mean of its own and its mesh
+    neighbours' (each triangle edge counted once per triangle); ``fixed`` vertices keep
+    theirs."""
+    n, d = values.shape
+    for _ in range(passes):
+        total = values.copy()
+        count = np.ones(n)
+        for t in range(triangles.shape[0]):
+            for e in range(3):
+                a, b = triangles[t, e], triangles[t, (e + 1) % 3]
+                for k in range(d):
+                    total[a, k] += values[b, k]
+                    total[b, k] += values[a, k]
+                count[a] += 1.0
+                count[b] += 1.0
+        for v in range(n):
+            if not fixed[v]:
+                for k in range(d):
+                    values[v, k] = total[v, k] / count[v]
+
+
+@dataclass(frozen=True)
+class Sky:
+    """A model's occlusion: ``ambient`` ``(N,)`` float32 irradiance factors (``BOUNCE`` +
+    the rest times the sky visibility; 1 off the receivers) and ``open`` ``(N, D)`` uint8,
+    how much of the sky each vertex sees towards ``directions[k]`` (model space; 255: all),
+    smoothed over ``SMOOTHING`` rings of mesh neighbours so shadow edges do not follow the
+    mesh's triangles."""
+
+    ambient: np.ndarray
+    open: np.ndarray
+    directions: np.ndarray
+
+    def toward(self, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ``LIGHT_SPREAD`` lattice directions nearest ``direction`` (unit, model space)
+        and their float32 weights (summing to 1): a light's soft shadow from the lattice."""
+        cos = self.directions @ np.asarray(direction, dtype=np.float64)
+        nearest = np.argsort(-cos, kind="stable")[:LIGHT_SPREAD]
+        angle = np.arccos(np.clip(cos[nearest], -1.0, 1.0))
+        weight = np.maximum(angle[-1] - angle, 0.0) + 1e-6
+        return nearest.astype(np.int64), (weight / weight.sum()).astype(np.float32)
+
+
+def sky_of(model: MorphableModel) -> Sky | None:
+    """The occlusion of the model's mean head, or None for a model with no receiving
+    region."""
     if model.regions is None:
         receivers = np.arange(model.n_vertices)
     else:
@@ -109,7 +174,20 @@ def sky_visibility_of(model: MorphableModel) -> np.ndarray | None:
         receivers = np.flatnonzero(np.isin(model.regions, ids))
     if not len(receivers):
         return None
-    out = np.ones(model.n_vertices, dtype=np.float32)
-    seen = sky_visibility(model.mean_vertices(), model.triangles, receivers)
-    out[receivers] = BOUNCE + (1.0 - BOUNCE) * seen
-    return out
+    lattice = sphere_directions(DIRECTIONS)
+    vertices = model.mean_vertices()
+    seen = open_directions(vertices, model.triangles, receivers, lattice)
+    share = _cosine_share(vertices, model.triangles, receivers, lattice, seen)
+    # for shadows, directions near or behind the tangent plane stay open: a light there is
+    # dimmed by its own cosine, and the lattice's nearest directions to it may stand lower
+    # than the light itself (a false shadow band where the forehead turns away)
+    normals = vertex_normals(vertices, model.triangles)[receivers].astype(np.float64)
+    seen |= normals @ lattice.T <= ATTACHED
+    ambient = np.ones(model.n_vertices, dtype=np.float32)
+    ambient[receivers] = BOUNCE + (1.0 - BOUNCE) * share
+    values = np.ones((model.n_vertices, DIRECTIONS))
+    values[receivers] = seen
+    fixed = np.ones(model.n_vertices, dtype=bool)
+    fixed[receivers] = False
+    _smooth(values, np.asarray(model.triangles, dtype=np.int64), fixed, SMOOTHING)
+    return Sky(ambient, np.round(values * 255.0).astype(np.uint8), lattice)

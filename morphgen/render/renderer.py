@@ -31,7 +31,7 @@ from morphgen.render.landmarks import arcface5, landmark_order, visibility
 from morphgen.render.layers import Layer, Posed, pose_layers
 from morphgen.render.lenses import tint_lenses
 from morphgen.render.normals import vertex_normals
-from morphgen.render.occlusion import sky_visibility_of
+from morphgen.render.occlusion import sky_of
 from morphgen.render.pose import extrinsics, model_pivot, transform
 from morphgen.render.sample import Sample
 from morphgen.render.shading import shade, specular_factors
@@ -96,7 +96,7 @@ class Renderer:
         self._lids = LidClosure.of(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
         self._tooth_shade = tooth_shading(model)
-        self._sky = sky_visibility_of(model)
+        self._sky = sky_of(model)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._textures = IdentityTextures(model)
         self._correspondence: np.ndarray | None = None
@@ -218,8 +218,9 @@ class Renderer:
         if textured:
             albedo = self._textures.vertex_albedo(p.appearance, albedo)
         colors, irradiance = shade(
-            normals, albedo, posed, p.illumination, self._specular, self._sky
-        )
+            normals, albedo, posed, p.illumination, self._specular, self._sky,
+            to_camera[:3, :3].T,
+        )  # fmt: skip
         lap("shading")
         attributes = self._attributes(normals, albedo, irradiance)
         points = posed[self._landmark_vertices]

@@ -29,6 +29,7 @@ from numba import njit
 
 from morphgen import colour
 from morphgen.labels import LABEL_IDS
+from morphgen.render.occlusion import Sky
 from morphgen.scene import Illumination
 
 SQRT_PI = float(np.sqrt(np.pi))
@@ -96,8 +97,12 @@ def _shade(
     gain,
     contrast,
     offset,
-    sky,
+    ambient,
+    open_sky,
+    lattice,
+    lattice_weight,
     occlusion,
+    shadows,
     out,
     irradiance,
 ):  # pragma: no cover - jitted
@@ -133,8 +138,21 @@ def _shade(
             sh[0, 2] * n0 + sh[1, 2] * b1 + sh[2, 2] * b2 + sh[3, 2] * b3 + sh[4, 2] * b4
             + sh[5, 2] * b5 + sh[6, 2] * b6 + sh[7, 2] * b7 + sh[8, 2] * b8
         )  # fmt: skip
-        ao = one - occlusion * (one - sky[v])
-        e0, e1, e2, hl = e0 * ao, e1 * ao, e2 * ao, hl * ao
+        if occlusion > zero or shadows > zero:
+            # the dominant light's own clamped cosine is shadowed, the rest occluded
+            ao = one - occlusion * (one - ambient[v])
+            lit = zero
+            for k in range(lattice.shape[0]):
+                lit += lattice_weight[k] * open_sky[v, lattice[k]]
+            lit = (one - shadows) * ao + shadows * lit  # no shadows: occluded as the rest
+            cos = max(x * light_dir[0] + y * light_dir[1] + z * light_dir[2], zero)
+            d0 = max(min(cos * light_rgb[0], e0), zero)
+            d1 = max(min(cos * light_rgb[1], e1), zero)
+            d2 = max(min(cos * light_rgb[2], e2), zero)
+            e0 = ao * (e0 - d0) + lit * d0
+            e1 = ao * (e1 - d1) + lit * d1
+            e2 = ao * (e2 - d2) + lit * d2
+            hl *= lit
         irradiance[v, 0], irradiance[v, 1], irradiance[v, 2] = e0, e1, e2
         c0 = albedo[v, 0] * e0 + hl * light_rgb[0]
         c1 = albedo[v, 1] * e1 + hl * light_rgb[1]
@@ -161,14 +179,22 @@ def shade(
     positions: np.ndarray,
     light: Illumination,
     specular: np.ndarray | None = None,
-    sky: np.ndarray | None = None,
+    sky: Sky | None = None,
+    to_model: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Shaded linear colours and the irradiance, both ``(N, 3)`` float32.
 
     ``normals`` are unit camera-space normals, ``positions`` camera-space vertices,
-    ``specular`` per-vertex specular factors (``specular_factors``; None = 1), ``sky``
-    per-vertex sky visibility (``render.occlusion``; None = 1): irradiance and highlight
-    are scaled by ``1 - light.occlusion * (1 - sky)``.
+    ``specular`` per-vertex specular factors (``specular_factors``; None = 1), ``sky`` the
+    model's occlusion (``render.occlusion``; None: none) with ``to_model``, the rotation
+    from camera to model space. With it, the irradiance ``E`` minus the dominant light's
+    share ``D = clip(rgb * max(n . l, 0), 0, E)`` per channel (``specular_light``) is
+    scaled by ``ao = 1 - light.occlusion * (1 - sky.ambient)``, and ``D`` by ``(1 - s) * ao
+    + s * lit``, ``s = light.shadows`` and ``lit`` the vertex's open sky towards the light:
+    without shadows the occlusion darkens the direct light too (nostrils, ear folds and
+    the lips' seam get little of any light), with them the light is blocked only where
+    the head stands in its way. The highlight is scaled as ``D``. An open sky leaves ``E``
+    as it is.
     """
     n = len(normals)
     sh = np.asarray(light.sh, dtype=np.float64).reshape(9, 3) * LAMBERT[:, None]
@@ -178,8 +204,16 @@ def shade(
     min_nh = SPECULAR_FLOOR ** (1.0 / shininess) if shininess > 0.0 else 0.0
     spec = np.ones(n, dtype=np.float32) if specular is None else specular
     spec = (spec * strength).astype(np.float32, copy=False)
-    strength_ao = float(light.occlusion) if sky is not None else 0.0
-    seen = np.ones(n, dtype=np.float32) if sky is None else sky
+    if sky is None:
+        occlusion = shadows = 0.0
+        ambient, open_sky = np.ones(n, dtype=np.float32), np.zeros((n, 1), dtype=np.uint8)
+        lattice, lattice_weight = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    else:
+        occlusion, shadows = float(light.occlusion), float(light.shadows)
+        ambient, open_sky = sky.ambient, sky.open
+        rotation = np.eye(3) if to_model is None else np.asarray(to_model, dtype=np.float64)
+        lattice, lattice_weight = sky.toward(rotation @ direction)
+        lattice_weight = lattice_weight / np.float32(255.0)
     out = np.empty((n, 3), dtype=np.float32)
     irradiance = np.empty((n, 3), dtype=np.float32)
     f32 = np.float32
@@ -191,6 +225,7 @@ def shade(
         direction.astype(f32),
         rgb.astype(f32), np.asarray(light.gain, dtype=f32), f32(light.contrast),
         np.asarray(light.offset, dtype=f32),
-        np.ascontiguousarray(seen, dtype=f32), f32(strength_ao), out, irradiance,
+        ambient, open_sky, lattice, lattice_weight, f32(occlusion), f32(shadows),
+        out, irradiance,
     )  # fmt: skip
     return out, irradiance

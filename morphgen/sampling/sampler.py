@@ -312,6 +312,7 @@ class Sampler:
             contrast=draw.one("appearance.contrast", ap.contrast),
             offset=tuple(float(v) for v in np.broadcast_to(offset, 3)),
             occlusion=float(np.clip(draw.one("appearance.occlusion", ap.occlusion), 0.0, 1.0)),
+            shadows=float(np.clip(draw.one("appearance.shadows", ap.shadows), 0.0, 1.0)),
         )
 
     def _background(self, draw: _Draws) -> dict[str, Any]:
