@@ -141,10 +141,12 @@ def _shade(
         if occlusion > zero or shadows > zero:
             # the dominant light's own clamped cosine is shadowed, the rest occluded
             ao = one - occlusion * (one - ambient[v])
-            lit = zero
-            for k in range(lattice.shape[0]):
-                lit += lattice_weight[k] * open_sky[v, lattice[k]]
-            lit = (one - shadows) * ao + shadows * lit  # no shadows: occluded as the rest
+            lit = ao  # no shadows: the direct light occluded as the rest
+            if shadows > zero:
+                sky_lit = zero
+                for k in range(lattice.shape[0]):
+                    sky_lit += lattice_weight[k] * open_sky[v, lattice[k]]
+                lit = (one - shadows) * ao + shadows * sky_lit
             cos = max(x * light_dir[0] + y * light_dir[1] + z * light_dir[2], zero)
             d0 = max(min(cos * light_rgb[0], e0), zero)
             d1 = max(min(cos * light_rgb[1], e1), zero)
