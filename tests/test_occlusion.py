@@ -112,7 +112,11 @@ def test_an_open_convex_surface_sees_the_whole_sky():
 
 
 def test_the_default_heads_cavities_are_darker(model):
-    sky = sky_of(model).ambient
+    plain, shadowing = sky_of(model), sky_of(model, shadows=True)
+    assert plain.open is None  # the per-direction visibility only when shadows ask for it
+    assert shadowing.open.shape == (model.n_vertices, 64)
+    assert np.array_equal(plain.ambient, shadowing.ambient)
+    sky = plain.ambient
     regions = model.regions
     for name in ("left_eye", "right_eye", "teeth", "inner_mouth"):  # not receivers
         assert name not in RECEIVERS
@@ -170,6 +174,13 @@ def test_shading_occludes_the_rest_and_shadows_the_dominant_light():
     assert np.allclose(e, e_plain, atol=2e-6) and np.allclose(colour, plain, atol=2e-6)
     unset, _ = shade(normals, albedo, positions, full)  # no sky given: nothing to scale
     assert np.array_equal(unset, plain)
+    no_maps = dataclasses.replace(sky, open=None)  # shadows need the per-direction maps
+    shadowless = dataclasses.replace(light, occlusion=1.0, shadows=1.0)
+    occluded = dataclasses.replace(light, occlusion=1.0)
+    assert np.array_equal(
+        shade(normals, albedo, positions, shadowless, None, no_maps, yaw)[1],
+        shade(normals, albedo, positions, occluded, None, sky, yaw)[1],
+    )
 
 
 def test_a_lights_shadow_blends_its_nearest_lattice_directions():

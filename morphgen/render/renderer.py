@@ -217,6 +217,8 @@ class Renderer:
         textured = p.appearance is not None and self.model.uv is not None
         if textured:
             albedo = self._textures.vertex_albedo(p.appearance, albedo)
+        if p.illumination.shadows > 0 and self._sky is not None and self._sky.open is None:
+            self._sky = sky_of(self.model, shadows=True)  # once, on the first shadowed image
         colors, irradiance = shade(
             normals, albedo, posed, p.illumination, self._specular, self._sky,
             to_camera[:3, :3].T,

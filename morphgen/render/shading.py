@@ -192,7 +192,8 @@ def shade(
     from camera to model space. With it, the irradiance ``E`` minus the dominant light's
     share ``D = clip(rgb * max(n . l, 0), 0, E)`` per channel (``specular_light``) is
     scaled by ``ao = 1 - light.occlusion * (1 - sky.ambient)``, and ``D`` by ``(1 - s) * ao
-    + s * lit``, ``s = light.shadows`` and ``lit`` the vertex's open sky towards the light:
+    + s * lit``, ``s = light.shadows`` and ``lit`` the vertex's open sky towards the light
+    (``sky.open``; a sky without it casts no shadows):
     without shadows the occlusion darkens the direct light too (nostrils, ear folds and
     the lips' seam get little of any light), with them the light is blocked only where
     the head stands in its way. The highlight is scaled as ``D``. An open sky leaves ``E``
@@ -206,16 +207,18 @@ def shade(
     min_nh = SPECULAR_FLOOR ** (1.0 / shininess) if shininess > 0.0 else 0.0
     spec = np.ones(n, dtype=np.float32) if specular is None else specular
     spec = (spec * strength).astype(np.float32, copy=False)
-    if sky is None:
-        occlusion = shadows = 0.0
-        ambient, open_sky = np.ones(n, dtype=np.float32), np.zeros((n, 1), dtype=np.uint8)
-        lattice, lattice_weight = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    else:
-        occlusion, shadows = float(light.occlusion), float(light.shadows)
-        ambient, open_sky = sky.ambient, sky.open
-        rotation = np.eye(3) if to_model is None else np.asarray(to_model, dtype=np.float64)
-        lattice, lattice_weight = sky.toward(rotation @ direction)
-        lattice_weight = lattice_weight / np.float32(255.0)
+    occlusion = shadows = 0.0
+    ambient = np.ones(n, dtype=np.float32) if sky is None else sky.ambient
+    open_sky = np.zeros((n, 1), dtype=np.uint8)
+    lattice, lattice_weight = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    if sky is not None:
+        occlusion = float(light.occlusion)
+        if sky.open is not None and light.shadows > 0:
+            shadows = float(light.shadows)
+            open_sky = sky.open
+            rotation = np.eye(3) if to_model is None else np.asarray(to_model, np.float64)
+            lattice, lattice_weight = sky.toward(rotation @ direction)
+            lattice_weight = lattice_weight / np.float32(255.0)
     out = np.empty((n, 3), dtype=np.float32)
     irradiance = np.empty((n, 3), dtype=np.float32)
     f32 = np.float32
