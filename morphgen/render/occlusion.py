@@ -8,9 +8,11 @@ it and the sky. It is measured once per model, on the mean shape, with depth map
 is drawn orthographically from ``DIRECTIONS`` directions spread evenly over the sphere
 (a Fibonacci lattice), each map keeping the surface nearest the sky, and a vertex sees
 direction ``d`` when it is no deeper than its map's surface there (by a bias that grows
-with the slope). Only the head's outer surface receives it: eyeballs, teeth and the mouth
-interior move with expressions (an open jaw uncovers teeth that the mean shape's closed
-mouth hides) and are shaded by their own rules (``model.calibration``, ``render.teeth``).
+with the slope). The head's outer surface and the eyes receive it (the lids and the
+sockets shade the sclera at its corners; the shading turns with the eyeball when it looks
+aside, a small error for gaze within a few tens of degrees); teeth and the mouth interior
+do not: an open jaw uncovers teeth that the mean shape's closed mouth hides, and they are
+shaded by their own rules (``render.teeth``).
 
 The factor multiplies the irradiance of every vertex (``render.shading``), in both backends.
 A pure function of the model: identities share it, and an identity's own shape moves its
@@ -43,7 +45,7 @@ BOUNCE = 0.3
 # Regions that receive occlusion: the head's outer surface (see the module docstring)
 RECEIVERS = (
     "skin", "nose", "left_brow", "right_brow", "upper_lip", "lower_lip",
-    "left_ear", "right_ear", "neck", "scalp",
+    "left_ear", "right_ear", "neck", "scalp", "left_eye", "right_eye",
 )  # fmt: skip
 
 
