@@ -14,9 +14,11 @@ aside, a small error for gaze within a few tens of degrees); teeth and the mouth
 do not: an open jaw uncovers teeth that the mean shape's closed mouth hides, and they are
 shaded by their own rules (``render.teeth``).
 
-The factor multiplies the irradiance of every vertex (``render.shading``), in both backends.
-A pure function of the model: identities share it, and an identity's own shape moves its
-concavities by a few millimetres, which the factor's smooth falloff does not resolve.
+The factor scales the irradiance of every vertex (``render.shading``), in both backends.
+For shadows from the dominant light, ``sky_of(model, shadows=True)`` keeps each vertex's
+visibility per lattice direction too. Both are a pure function of the model: identities
+share them, and an identity's own shape moves its concavities by a few millimetres, which
+the factors' smooth falloff does not resolve.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ MAX_SLOPE = 4.0  # the slope term's cap (a grazing direction weighs cos ~ 0.24 o
 # An enclosed vertex still gets this share of the light: what a cavity's walls reflect
 # into it and what passes through the skin (without it nostrils render as black holes)
 BOUNCE = 0.3
-# Regions that receive occlusion: the head's outer surface (see the module docstring)
+# Regions that receive occlusion: the head's outer surface and the eyes (module docstring)
 RECEIVERS = (
     "skin", "nose", "left_brow", "right_brow", "upper_lip", "lower_lip",
     "left_ear", "right_ear", "neck", "scalp", "left_eye", "right_eye",
