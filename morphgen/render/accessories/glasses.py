@@ -1,7 +1,8 @@
 """Glasses fitted to an identity's eyes: rims, bridge and temple arms; dark lenses for sunglasses.
 
 Each rim is a closed curve around its eye, in a plane ``LENS_GAP_MM`` in front of the
-eyes, wrapped a little around the face. Shapes are superellipses: round, rectangular,
+eyes, or further where a brow or cheek would reach the frame's back (``_clear_plane``),
+wrapped a little around the face. Shapes are superellipses: round, rectangular,
 cat-eye (the outer top corner lifted), aviator (deeper at the bottom outside) and rimless
 (a hairline rim). The arms run straight from the rims' outer ends to the top of the ears,
 between ear and skull. Clear lenses are see-through (``render.lenses``: a faint tint and
@@ -20,6 +21,11 @@ from morphgen.render.hair.head import Head
 from morphgen.render.layers import Layer
 
 LENS_GAP_MM = 14.0
+# The frame's back stays this far in front of the brows and cheeks within its rims, the
+# frame moving forward (by at most MAX_PUSH_MM) where they would reach it: a frame rests on
+# a prominent brow, and the lens's tint was cut where the skin stood in front of it
+LENS_CLEARANCE_MM = 1.0
+MAX_PUSH_MM = 12.0
 AROUND = 40
 DEPTH_MM = 2.5  # frame thickness front to back
 WRAP = 0.004  # lens plane bends back by WRAP * x**2 (face-form curve)
@@ -61,14 +67,17 @@ def glasses_layers(
         return []
     right = shape[[landmarks[m] for m in marks[:6]]].mean(axis=0)
     left = shape[[landmarks[m] for m in marks[6:]]].mean(axis=0)
-    z = max(right[2], left[2]) + LENS_GAP_MM
     mid = (right + left) / 2
     rim = 0.7 if spec["kind"] == "rimless" else float(spec["rim_mm"])
     colour = np.asarray(spec["color"], dtype=np.float32)
     frame, lenses = [], []
     points = shape[skull]
-    for eye, outer in ((right, -1.0), (left, 1.0)):
-        curve = _outline(spec["kind"], outer) + [eye[0] + 2.0 * outer, eye[1] - 1.0]
+    sides = ((right, -1.0), (left, 1.0))
+    curves = [_outline(spec["kind"], o) + [eye[0] + 2.0 * o, eye[1] - 1.0] for eye, o in sides]
+    z = max(right[2], left[2]) + LENS_GAP_MM
+    clear = max(_clear_plane(points, curve, rim, mid[0]) for curve in curves)
+    z = max(z, min(clear, z + MAX_PUSH_MM))
+    for (_, outer), curve in zip(sides, curves, strict=True):
         frame.append(_rim(curve, rim, z, mid[0]))
         lenses.append(_lens(curve, z, mid[0]))
         hinge = curve[np.argmax(curve[:, 0] * outer)]
@@ -82,6 +91,25 @@ def glasses_layers(
     else:
         layers.append(replace(_layer(lenses, tint), two_sided=False, see_through=True))
     return layers
+
+
+def _clear_plane(points: np.ndarray, curve: np.ndarray, rim: float, mid_x: float) -> float:
+    """The lowest frame plane ``z`` that keeps every point within the rim's outer edge
+    (``curve`` grown by ``rim / 2``, seen from the front) ``LENS_CLEARANCE_MM`` behind the
+    frame's back, wrap included; -inf when no point lies within it. The curve is
+    star-shaped about its centre, so its radius is interpolated by angle."""
+    centre = curve.mean(axis=0)
+    edge = curve - centre
+    order = np.argsort(np.arctan2(edge[:, 1], edge[:, 0]))
+    angle = np.arctan2(edge[order, 1], edge[order, 0])
+    radius = np.linalg.norm(edge[order], axis=1) + rim / 2
+    offset = points[:, :2] - centre
+    reach = np.interp(np.arctan2(offset[:, 1], offset[:, 0]), angle, radius, period=2 * np.pi)
+    inside = np.linalg.norm(offset, axis=1) <= reach
+    if not inside.any():
+        return -np.inf
+    p = points[inside]
+    return float(np.max(p[:, 2] + WRAP * (p[:, 0] - mid_x) ** 2) + DEPTH_MM + LENS_CLEARANCE_MM)
 
 
 def skull_vertices(regions: np.ndarray) -> np.ndarray:
