@@ -126,3 +126,47 @@ def test_frames_stand_clear_of_brows_and_cheeks(model, kind):
             base_room = nominal - DEPTH_MM - WRAP * (inside[:, 0] - mid) ** 2 - inside[:, 2]
             reached += base_room.min() < 0
     assert reached > 0
+
+
+def test_a_clear_lens_is_tinted_by_itself_not_by_the_heads_texture():
+    """The lens pass draws only the lenses, with the head's frame otherwise: it once kept the
+    head's texture, whose UVs (by triangle index) then dressed the lens's first triangles
+    with skin and brow texels (a dark wedge across a round lens). The result no longer
+    depends on the head's texture, and the lens still tints what lies behind it."""
+    import dataclasses
+
+    from morphgen.model.synthetic import synthetic_model
+    from morphgen.render.backend import Frame
+    from morphgen.render.camera import Intrinsics
+    from morphgen.render.cpu_backend import CpuBackend
+    from morphgen.render.layers import Layer
+    from morphgen.render.lenses import tint_lenses
+
+    head = synthetic_model(n_lat=41, n_lon=81, components=(2, 2, 2), uv=True)
+    verts = head.shape.mean.reshape(-1, 3).astype(np.float32) + [0.0, 0.0, -1000.0]
+    colours = np.full((len(verts), 3), 0.6, np.float32)
+    labels = head.regions[head.triangles].max(axis=1).astype(np.uint8)
+    focal = 128 * 1000.0 / 260.0
+    frame = Frame(
+        verts, head.triangles, colours, labels, Intrinsics(128, 128, focal, focal, 64.0, 64.0),
+    )  # fmt: skip
+    frame.texture = np.random.default_rng(0).uniform(0.2, 1.5, (32, 32, 6)).astype(np.float32)
+    frame.texture[..., 3:] = 0.0  # colour only, no drawn hair
+    frame.uv = head.uv
+    front = verts[:, 2].max() + 1000.0 + 20.0  # a square lens 20 mm before the face, model space
+    square = np.array([[-40, -40, front], [40, -40, front], [40, 40, front], [-40, 40, front]])
+    lens = Layer(
+        vertices=square.astype(np.float32), triangles=np.array([[0, 1, 2], [0, 2, 3]], np.int32),
+        normals=np.tile(np.float32([0, 0, 1]), (4, 1)), albedo=np.full((4, 3), 0.8, np.float32),
+        label=LABEL_IDS["glasses"], two_sided=False, see_through=True,
+    )  # fmt: skip
+    to_camera = np.eye(4)
+    to_camera[2, 3] = -1000.0
+    backend = CpuBackend()
+    raster = backend.draw(frame)
+    tinted = tint_lenses(backend, frame, [lens], to_camera, raster)
+    plain = tint_lenses(
+        backend, dataclasses.replace(frame, texture=None, uv=None), [lens], to_camera, raster
+    )
+    assert np.array_equal(tinted, plain)
+    assert np.abs(tinted - raster.color).max() > 0.05

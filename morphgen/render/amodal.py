@@ -21,11 +21,14 @@ LABEL_EXTRAS = ("amodal", "occluders")
 OCCLUDER_BITS = {"hair": 1, "glasses": 2, "headwear": 4, "clothing": 8}
 
 
-def _subset(frame: Frame, keep: np.ndarray) -> Frame:
+def _subset(frame: Frame, keep: np.ndarray, textured: bool) -> Frame:
+    """The frame's ``keep`` triangles; ``textured`` only for the head, whose triangles keep
+    their indices (the texture's UVs are the head's, by triangle index)."""
     windows = None if frame.triangle_windows is None else frame.triangle_windows[keep]
     return replace(
         frame, triangles=frame.triangles[keep], triangle_labels=frame.triangle_labels[keep],
         attributes={}, triangle_windows=windows,
+        texture=frame.texture if textured else None, uv=frame.uv if textured else None,
     )  # fmt: skip
 
 
@@ -40,7 +43,7 @@ def amodal_images(
         out = {"amodal": mask, "occluders": np.zeros_like(mask)}
         return {name: out[name] for name in wanted}
     is_head = np.arange(len(labels)) < n_head
-    head = backend.draw(_subset(frame, is_head))
+    head = backend.draw(_subset(frame, is_head, textured=True))
     out["amodal"] = head.mask
     if "occluders" in wanted:
         bits = np.zeros(mask.shape, dtype=np.uint8)
@@ -48,7 +51,7 @@ def amodal_images(
             mine = ~is_head & (labels == LABEL_IDS[name])
             if not mine.any():
                 continue
-            layer = backend.draw(_subset(frame, mine))
+            layer = backend.draw(_subset(frame, mine, textured=False))
             front = (layer.mask > 0) & ((head.depth == 0) | (layer.depth < head.depth))
             bits[front] |= bit
         out["occluders"] = bits

@@ -37,6 +37,8 @@ def tint_lenses(
             attributes={},
             triangle_windows=None,
             windows=(),
+            texture=None,  # the head's: its UVs would dress the lens's first triangles
+            uv=None,
         )  # fmt: skip
     )
     front = (drawn.alpha > 0) & ((raster.depth == 0) | (drawn.depth <= raster.depth + 1.0))
