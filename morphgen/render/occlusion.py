@@ -72,14 +72,16 @@ def open_directions(
     vertices: np.ndarray,
     triangles: np.ndarray,
     receivers: np.ndarray,
+    normals: np.ndarray,
     directions: np.ndarray,
     size: int = MAP_PX,
 ) -> np.ndarray:
     """``(len(receivers), len(directions))`` bool: no triangle lies between the receiver
-    vertex and the sky in that direction (a direction behind its surface counts as shut)."""
+    vertex (unit ``normals`` per receiver) and the sky in that direction (a direction behind
+    its surface counts as shut)."""
     v = np.asarray(vertices, dtype=np.float64)
     tris = np.ascontiguousarray(triangles, dtype=np.int64)
-    normals = vertex_normals(v, tris)[receivers].astype(np.float64)
+    normals = np.asarray(normals, dtype=np.float64)
     out = np.zeros((len(receivers), len(directions)), dtype=bool)
     depth = np.empty((size, size))
     winner = np.empty((size, size), dtype=np.int64)
@@ -111,13 +113,13 @@ def sky_visibility(
     """``(len(receivers),)`` cosine-weighted share of each receiver vertex's hemisphere in
     which no triangle lies between it and the sky (1: open, 0: enclosed)."""
     lattice = sphere_directions(directions)
-    seen = open_directions(vertices, triangles, receivers, lattice, size)
-    return _cosine_share(vertices, triangles, receivers, lattice, seen)
-
-
-def _cosine_share(vertices, triangles, receivers, lattice, seen) -> np.ndarray:
-    """The cosine-weighted share of open directions over each receiver's hemisphere."""
     normals = vertex_normals(np.asarray(vertices), np.asarray(triangles))[receivers]
+    seen = open_directions(vertices, triangles, receivers, normals, lattice, size)
+    return _cosine_share(normals, lattice, seen)
+
+
+def _cosine_share(normals: np.ndarray, lattice: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """The cosine-weighted share of open directions over each receiver's hemisphere."""
     weight = np.maximum(normals.astype(np.float64) @ lattice.T, 0.0)
     total = weight.sum(axis=1)
     return np.where(total > 0, (weight * seen).sum(axis=1) / np.maximum(total, 1e-12), 1.0)
@@ -180,8 +182,9 @@ def sky_of(model: MorphableModel, shadows: bool = False) -> Sky | None:
         return None
     lattice = sphere_directions(DIRECTIONS)
     vertices = model.mean_vertices()
-    seen = open_directions(vertices, model.triangles, receivers, lattice)
-    share = _cosine_share(vertices, model.triangles, receivers, lattice, seen)
+    normals = vertex_normals(vertices, model.triangles)[receivers]
+    seen = open_directions(vertices, model.triangles, receivers, normals, lattice)
+    share = _cosine_share(normals, lattice, seen)
     ambient = np.ones(model.n_vertices, dtype=np.float32)
     ambient[receivers] = BOUNCE + (1.0 - BOUNCE) * share
     if not shadows:
@@ -189,7 +192,6 @@ def sky_of(model: MorphableModel, shadows: bool = False) -> Sky | None:
     # for shadows, directions near or behind the tangent plane stay open: a light there is
     # dimmed by its own cosine, and the lattice's nearest directions to it may stand lower
     # than the light itself (a false shadow band where the forehead turns away)
-    normals = vertex_normals(vertices, model.triangles)[receivers]
     seen |= normals @ lattice.T.astype(np.float32) <= ATTACHED
     values = np.ones((model.n_vertices, DIRECTIONS), dtype=np.float32)  # 14 MB at 53k
     values[receivers] = seen

@@ -243,8 +243,8 @@ class Sampler:
         the gaze always, every ``_L``/``_R`` pair in a symmetric image (``symmetry``)."""
         cfg = self.config.expression.blendshapes
         rng = draw.rng("expression.blendshapes.symmetry")
-        symmetric = rng.random() < cfg.symmetry
-        pairs = self._twins if symmetric else self._twins[self._gaze]
+        chosen = np.ones(len(self._gaze), dtype=bool) if rng.random() < cfg.symmetry else self._gaze
+        pairs = self._twins[chosen]
         if rng.random() < 0.5:  # which side leads
             pairs = pairs[:, ::-1]
         lead, follow = pairs[:, 0], pairs[:, 1]
@@ -252,8 +252,7 @@ class Sampler:
         drawn[follow] = 0.0
         out = plausible(drawn, self._antagonists, self._capped, cfg.max_active)
         ratio = max(0.0, draw.one("expression.blendshapes.twin_ratio", cfg.twin_ratio))
-        gaze = self._gaze if symmetric else np.ones(len(pairs), dtype=bool)
-        out[follow] = np.minimum(out[lead] * np.where(gaze, 1.0, ratio), 1.0)
+        out[follow] = np.minimum(out[lead] * np.where(self._gaze[chosen], 1.0, ratio), 1.0)
         return out
 
     def _resting_face(self, i: int, weights: np.ndarray) -> np.ndarray:
@@ -365,16 +364,11 @@ def plausible(
 def twins(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """``(P, 2)`` indices of each left blendshape and its right twin (gaze: the right eye's
     blendshape that looks the same way, ``CONJUGATE_GAZE``), and which of the pairs are gaze."""
-    index = {n: k for k, n in enumerate(names)}
-    gaze = [(a, b) for a, b in CONJUGATE_GAZE if a in index and b in index]
     looking = {n for pair in CONJUGATE_GAZE for n in pair}
-    sided = [
-        (n, n[:-2] + "_R")
-        for n in names
-        if n.endswith("_L") and n[:-2] + "_R" in index and n not in looking
-    ]
-    pairs = np.asarray([(index[a], index[b]) for a, b in gaze + sided], dtype=np.int64)
-    return pairs.reshape(-1, 2), np.arange(len(gaze) + len(sided)) < len(gaze)
+    sided = tuple((n, n[:-2] + "_R") for n in names if n.endswith("_L") and n not in looking)
+    gaze = name_pairs(names, CONJUGATE_GAZE)
+    pairs = np.concatenate([gaze, name_pairs(names, sided)])
+    return pairs, np.arange(len(pairs)) < len(gaze)
 
 
 def companions(names: list[str]) -> tuple[int, np.ndarray, np.ndarray] | None:
