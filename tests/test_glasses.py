@@ -7,6 +7,7 @@ import pytest
 
 from morphgen.labels import LABEL_IDS
 from morphgen.model.load import load_model
+from morphgen.model.outlines import inside_polygon
 from morphgen.render.accessories.glasses import (
     ARM_CLEARANCE_MM,
     ARM_POINTS,
@@ -80,17 +81,6 @@ def test_temple_arms_are_straight_and_clear_the_skull(model, spread):
         assert b[2] < ears[:, 2].max() and b[1] > ears[:, 1].min()
 
 
-def _inside(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
-    """Crossing-number point-in-polygon test of ``points`` (N, 2) against ``polygon`` (M, 2)."""
-    a, b = polygon, np.roll(polygon, -1, axis=0)
-    x, y = points[:, 0:1], points[:, 1:2]
-    spans = (a[None, :, 1] > y) != (b[None, :, 1] > y)
-    at = a[None, :, 0] + (y - a[None, :, 1]) * (b[None, :, 0] - a[None, :, 0]) / (
-        b[None, :, 1] - a[None, :, 1] + 1e-12
-    )
-    return (np.count_nonzero(spans & (x < at), axis=1) % 2) == 1
-
-
 @pytest.mark.parametrize("kind", ["round", "aviator"])
 def test_frames_stand_clear_of_brows_and_cheeks(model, kind):
     """Every skull point inside a rim's outer edge (seen from the front) lies at least
@@ -118,7 +108,7 @@ def test_frames_stand_clear_of_brows_and_cheeks(model, kind):
             rim = frame[first : first + 120].astype(np.float64)
             outer, back = rim[40:80], rim[80:]
             plane = np.mean(back[:, 2] + WRAP * (back[:, 0] - mid) ** 2) + DEPTH_MM
-            inside = points[_inside(points[:, :2], outer[:, :2])]
+            inside = points[inside_polygon(points[:, :2], outer[:, :2])]
             assert len(inside) > 50
             room = plane - DEPTH_MM - WRAP * (inside[:, 0] - mid) ** 2 - inside[:, 2]
             if plane < nominal + MAX_PUSH_MM - 1e-3:
