@@ -155,7 +155,8 @@ def _machine(result: dict) -> list[str]:
         f"- Each figure: median of {s['runs']} rounds after a warm-up shard per worker; "
         f"{s['images']} images per worker per round, {s['per_shard']} per shard, "
         f"{s['per_identity']} per identity; RGB PNG + mask PNG + depth PNG16 + landmarks + "
-        "metadata JSON in WebDataset shards",
+        "metadata JSON in WebDataset shards; "
+        + ("the default config" if s.get("config") is None else f"config {s['config']}"),
     ]
 
 

@@ -46,6 +46,8 @@ class BenchOptions:
     first_run: bool = True  # measure numba's compile and cache-load cost
     generate_check: bool = True  # one end-to-end generate() per case at 256 px
     cache_dir: Path | None = None  # where the BFM-sized model file is kept
+    # a YAML config measured instead of the defaults (the bench still sets what it plans)
+    config: Path | None = None
     work_dir: Path | None = None  # where shards are written (a temp dir inside it)
 
 
@@ -100,11 +102,10 @@ def bench_config(
     model: Path | None, size: int, backend: str, images: int, opts: BenchOptions
 ) -> Any:
     """A config with every output on (RGB, mask, depth, landmarks, metadata) in WebDataset."""
-    from morphgen.config import parse_config
-
     if images % opts.per_identity:
         raise MorphgenError(f"images {images}: expected a multiple of per_identity")
-    return parse_config(
+    return planned_config(
+        opts,
         {
             "seed": 0,
             "model": {"path": None if model is None else str(model)},
@@ -123,8 +124,21 @@ def bench_config(
                 "depth": "png16",
                 "landmarks": True,
             },
-        }
+        },
     )
+
+
+def planned_config(opts: BenchOptions, plan: dict[str, Any]) -> Any:
+    """The measured config: ``opts.config`` (or the defaults) with the bench's ``plan``
+    (model, image size, backend, identities, shards, outputs) in place of its values."""
+    from morphgen.config import load_config, parse_config
+
+    return parse_config(plan) if opts.config is None else load_config(opts.config, plan)
+
+
+def config_name(opts: BenchOptions) -> str:
+    """How reports name the measured config."""
+    return "default config" if opts.config is None else f"config {opts.config}"
 
 
 def available_backends(gl: dict[str, Any]) -> tuple[str, ...]:

@@ -1,10 +1,11 @@
 """morphgen against a peer, side by side in one run: rounds of each, interleaved.
 
-morphgen runs its **default config** on the BFM-sized model at 256 px with every output it
-writes by default (WebDataset shards with RGB, mask, depth, landmarks and metadata) through
-the benchmark's job workers; the peer runs its own pipeline (``bench.peer``) in as many
-processes. Round ``r`` of morphgen is followed by round ``r`` of the peer, so drift in the
-machine's speed hits both alike; the ratio of each pair and their median are reported.
+morphgen runs its **default config** (or ``morphgen bench --config FILE``'s) on the
+BFM-sized model at 256 px with every output it writes by default (WebDataset shards with
+RGB, mask, depth, landmarks and metadata) through the benchmark's job workers; the peer
+runs its own pipeline (``bench.peer``) in as many processes. Round ``r`` of morphgen is
+followed by round ``r`` of the peer, so drift in the machine's speed hits both alike; the
+ratio of each pair and their median are reported.
 """
 
 from __future__ import annotations
@@ -15,17 +16,24 @@ from typing import Any
 
 from morphgen.bench.peer import check_face3d, peer_main
 from morphgen.bench.pool import WorkerPool
-from morphgen.bench.runner import BenchOptions, bfm_sized_model, cache_dir, median
+from morphgen.bench.runner import (
+    BenchOptions,
+    bfm_sized_model,
+    cache_dir,
+    config_name,
+    median,
+    planned_config,
+)
 from morphgen.run.job import JobSpec
 
 SIZE = 256
 
 
 def versus_config(model: Path, images: int, opts: BenchOptions) -> Any:
-    """The default config on ``model`` at 256 px, planned for ``images`` images."""
-    from morphgen.config import parse_config
-
-    return parse_config(
+    """The default config (or ``opts.config``) on ``model`` at 256 px, planned for
+    ``images`` images."""
+    return planned_config(
+        opts,
         {
             "model": {"path": str(model)},
             "identities": {
@@ -35,7 +43,7 @@ def versus_config(model: Path, images: int, opts: BenchOptions) -> Any:
             "camera": {"width": SIZE, "height": SIZE},
             "render": {"backend": "cpu"},
             "output": {"samples_per_shard": opts.per_shard},
-        }
+        },
     )
 
 
@@ -84,7 +92,7 @@ def compare_peer(
         "workers": workers,
         "size": SIZE,
         "model": str(model),
-        "config": "default config (every default output), cpu backend",
+        "config": f"{config_name(opts)} (every output it writes), cpu backend",
         "rounds": rounds,
         "morphgen_images_per_s": median([r["morphgen"] for r in rounds]),
         "peer_images_per_s": median([r[peer] for r in rounds]),

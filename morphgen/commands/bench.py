@@ -73,6 +73,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-generate", action="store_true", help="skip the generate() check")
     p.add_argument("--cache", metavar="DIR", help="where to keep the BFM-sized model file")
     p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="measure this YAML config instead of the defaults (the benchmark still sets the "
+        "model, image size, backend, identities and shards; its matrix, every output)",
+    )
+    p.add_argument(
         "--peer",
         nargs=2,
         metavar=("NAME", "DIR"),
@@ -87,6 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; print the markdown report (or JSON with ``--json -``)."""
     from morphgen.bench import QUICK, BenchOptions, markdown, run_benchmark
+    from morphgen.bench.runner import planned_config
 
     options = QUICK if args.quick else BenchOptions()
     changes = {
@@ -99,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         "per_identity": args.per_identity,
         "runs": args.runs,
         "cache_dir": Path(args.cache) if args.cache else None,
+        "config": Path(args.config) if args.config else None,
     }
     options = replace(options, **{k: v for k, v in changes.items() if v is not None})
     if args.no_first_run:
@@ -108,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("images", "per_shard", "per_identity", "runs"):
         if getattr(options, name) < 1:
             raise MorphgenError(f"--{name.replace('_', '-')}: expected a positive integer")
+    if options.config is not None:
+        planned_config(options, {})  # a wrong file or key stops here, before any measuring
     to_stdout = args.json == "-"
     say = (lambda text: print(text, file=sys.stderr, flush=True)) if to_stdout else print
     result = _versus(args, options, say) if args.peer_only else run_benchmark(options, say=say)

@@ -205,9 +205,31 @@ def parse_config(
         raise ConfigError(_format_errors(exc, source, root)) from None
 
 
-def load_config(path: Path | str) -> Config:
-    """Read, validate and resolve a YAML config; ``ConfigError`` lists every problem."""
+def load_config(path: Path | str, overrides: dict[str, Any] | None = None) -> Config:
+    """Read, validate and resolve a YAML config; ``ConfigError`` lists every problem.
+
+    ``overrides`` (a nested mapping) replaces the file's values key by key before the
+    config is validated (``overlay``): how ``morphgen bench`` keeps a user's config but
+    sets the model, image size and plan it measures."""
     path = Path(path)
+    data, root = read_config(path)
+    if overrides and (data is None or isinstance(data, dict)):
+        data = overlay(data or {}, overrides)
+    return parse_config(data, base_dir=path.resolve().parent, source=str(path), root=root)
+
+
+def overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``top``'s values in its place, section by section (a new mapping)."""
+    out = dict(base)
+    for key, value in top.items():
+        below = out.get(key)
+        both = isinstance(value, dict) and isinstance(below, dict)
+        out[key] = overlay(below, value) if both else value
+    return out
+
+
+def read_config(path: Path) -> tuple[Any, yaml.Node | None]:
+    """A YAML config file's data and node tree (for line numbers), not yet validated."""
     if path.is_dir():
         raise ConfigError(f"{path}: is a directory, expected a YAML config file")
     if not path.is_file():
@@ -237,7 +259,7 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError(f"{path}: invalid YAML: {where}{problem}") from None
     if duplicates:
         raise ConfigError(_summary(str(path), duplicates))
-    return parse_config(data, base_dir=path.resolve().parent, source=str(path), root=root)
+    return data, root
 
 
 def defaults_table() -> str:
