@@ -63,8 +63,8 @@ def test_the_peer_comparison_keeps_the_users_outputs(user_config: Path, tmp_path
     assert config.hair.probability == 0.0 and config.output.image_format == "jpg"
     assert (config.camera.width, config.model.path) == (256, model)
     assert config.output.samples_per_shard == 8
-    assert config_name(opts) == f"config {user_config}"
-    assert config_name(BenchOptions()) == "default config"
+    assert config_name(opts.config) == f"config {user_config}"
+    assert config_name(BenchOptions().config) == "the default config"
 
 
 @pytest.mark.parametrize(

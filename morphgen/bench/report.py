@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from morphgen.bench.runner import BFM
+from morphgen.bench.runner import BFM, config_name
 
 FACE3D_IMAGES_PER_S = 97.0  # yfeng95/face3d, RGB only, 2 processes, same 2-core machine (issue 10)
 STAGE_SHARE_LIMIT = 0.25
@@ -155,8 +155,7 @@ def _machine(result: dict) -> list[str]:
         f"- Each figure: median of {s['runs']} rounds after a warm-up shard per worker; "
         f"{s['images']} images per worker per round, {s['per_shard']} per shard, "
         f"{s['per_identity']} per identity; RGB PNG + mask PNG + depth PNG16 + landmarks + "
-        "metadata JSON in WebDataset shards; "
-        + ("the default config" if s.get("config") is None else f"config {s['config']}"),
+        f"metadata JSON in WebDataset shards; {config_name(s.get('config'))}",
     ]
 
 

@@ -136,9 +136,9 @@ def planned_config(opts: BenchOptions, plan: dict[str, Any]) -> Any:
     return parse_config(plan) if opts.config is None else load_config(opts.config, plan)
 
 
-def config_name(opts: BenchOptions) -> str:
-    """How reports name the measured config."""
-    return "default config" if opts.config is None else f"config {opts.config}"
+def config_name(config: Path | str | None) -> str:
+    """How reports name the measured config (``BenchOptions.config``, or its JSON copy)."""
+    return "the default config" if config is None else f"config {config}"
 
 
 def available_backends(gl: dict[str, Any]) -> tuple[str, ...]:

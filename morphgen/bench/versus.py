@@ -92,7 +92,7 @@ def compare_peer(
         "workers": workers,
         "size": SIZE,
         "model": str(model),
-        "config": f"{config_name(opts)} (every output it writes), cpu backend",
+        "config": f"{config_name(opts.config)} (every output it writes), cpu backend",
         "rounds": rounds,
         "morphgen_images_per_s": median([r["morphgen"] for r in rounds]),
         "peer_images_per_s": median([r[peer] for r in rounds]),
