@@ -112,17 +112,24 @@ def sky_visibility(
 ) -> np.ndarray:
     """``(len(receivers),)`` cosine-weighted share of each receiver vertex's hemisphere in
     which no triangle lies between it and the sky (1: open, 0: enclosed)."""
-    lattice = sphere_directions(directions)
+    return _sky_share(vertices, triangles, receivers, sphere_directions(directions), size)[2]
+
+
+def _sky_share(
+    vertices: np.ndarray,
+    triangles: np.ndarray,
+    receivers: np.ndarray,
+    lattice: np.ndarray,
+    size: int = MAP_PX,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The receivers' unit normals, their open ``lattice`` directions (``open_directions``)
+    and the cosine-weighted share of open directions over each one's hemisphere."""
     normals = vertex_normals(np.asarray(vertices), np.asarray(triangles))[receivers]
     seen = open_directions(vertices, triangles, receivers, normals, lattice, size)
-    return _cosine_share(normals, lattice, seen)
-
-
-def _cosine_share(normals: np.ndarray, lattice: np.ndarray, seen: np.ndarray) -> np.ndarray:
-    """The cosine-weighted share of open directions over each receiver's hemisphere."""
     weight = np.maximum(normals.astype(np.float64) @ lattice.T, 0.0)
     total = weight.sum(axis=1)
-    return np.where(total > 0, (weight * seen).sum(axis=1) / np.maximum(total, 1e-12), 1.0)
+    share = np.where(total > 0, (weight * seen).sum(axis=1) / np.maximum(total, 1e-12), 1.0)
+    return normals, seen, share
 
 
 @njit(cache=True, nogil=True)
@@ -181,10 +188,7 @@ def sky_of(model: MorphableModel, shadows: bool = False) -> Sky | None:
     if not len(receivers):
         return None
     lattice = sphere_directions(DIRECTIONS)
-    vertices = model.mean_vertices()
-    normals = vertex_normals(vertices, model.triangles)[receivers]
-    seen = open_directions(vertices, model.triangles, receivers, normals, lattice)
-    share = _cosine_share(normals, lattice, seen)
+    normals, seen, share = _sky_share(model.mean_vertices(), model.triangles, receivers, lattice)
     ambient = np.ones(model.n_vertices, dtype=np.float32)
     ambient[receivers] = BOUNCE + (1.0 - BOUNCE) * share
     if not shadows:
