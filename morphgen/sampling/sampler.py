@@ -206,12 +206,13 @@ class Sampler:
         )
         n_expr = 0 if self.model.expression is None else self.model.expression.n_components
         self.k_expression = component_count(ex, "expression.components", n_expr)
-        self.k_blendshapes = 0 if bs is None else len(bs.names)
-        self._antagonists = name_pairs(bs.names if bs is not None else [], ANTAGONISTS)
-        self._capped = name_pairs(bs.names if bs is not None else [], CAPPED_BY)
-        self._companions = companions(bs.names if bs is not None else [])
-        self._twins, self._gaze = twins(bs.names if bs is not None else [])
-        self._blendshape_index = {n: k for k, n in enumerate(bs.names if bs is not None else [])}
+        shapes = bs.names if bs is not None else []
+        self.k_blendshapes = len(shapes)
+        self._antagonists = name_pairs(shapes, ANTAGONISTS)
+        self._capped = name_pairs(shapes, CAPPED_BY)
+        self._companions = companions(shapes)
+        self._twins, self._gaze = twins(shapes)
+        self._blendshape_index = {n: k for k, n in enumerate(shapes)}
 
     def _expression(self, draw: _Draws) -> tuple[np.ndarray, np.ndarray]:
         ex = self.config.expression
