@@ -134,9 +134,19 @@ class MorphableModel:
     # (M, 3, 2) float32 texture coordinates per triangle corner in [0, 1]^2 (u right, v down
     # the texture's rows), or None: the model is coloured per vertex only
     uv: np.ndarray | None = None
+    # (N,) int64 for a reduced model (``model.reduce``): each vertex's index in the model it
+    # was reduced from; None for a model's own mesh
+    vertex_ids: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.triangles = np.ascontiguousarray(self.triangles, dtype=np.int32)
+        if self.vertex_ids is not None:
+            self.vertex_ids = np.asarray(self.vertex_ids, dtype=np.int64).reshape(-1)
+            if self.vertex_ids.shape[0] != self.n_vertices:
+                raise ModelFormatError(
+                    f"vertex_ids have {self.vertex_ids.shape[0]} entries, expected "
+                    f"{self.n_vertices} (one per vertex)"
+                )
         if self.uv is not None:
             self.uv = np.ascontiguousarray(self.uv, dtype=np.float32)
             if self.uv.shape != (self.triangles.shape[0], 3, 2):
@@ -247,6 +257,7 @@ class MorphableModel:
             source=self.source,
             units=self.units,
             uv=self.uv,
+            vertex_ids=self.vertex_ids,
         )
 
     def ibug68(self) -> np.ndarray | None:

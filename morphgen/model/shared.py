@@ -71,6 +71,8 @@ def _arrays(model: MorphableModel) -> dict[str, np.ndarray]:
         out["regions"] = model.regions
     if model.uv is not None:
         out["uv"] = model.uv
+    if model.vertex_ids is not None:
+        out["vertex_ids"] = model.vertex_ids
     return out
 
 
@@ -148,6 +150,7 @@ def load_mapped(directory: Path) -> MorphableModel:
         source=info["source"],
         units=info["units"],
         uv=arr("uv"),
+        vertex_ids=arr("vertex_ids"),
     )
     if info.get("sha256"):
         model.sha256 = info["sha256"]
