@@ -87,7 +87,9 @@ def _scene(args: argparse.Namespace):
         except (KeyError, TypeError, ValueError) as exc:
             raise MorphgenError(f"{path}: not a SceneParams JSON ({exc})") from exc
         check_image_size(params, path)
-        config = Config()  # scene parameters from a file: the default outputs and labels
+        # scene parameters from a file: the default outputs and labels, at the scene's size
+        size = {"width": params.camera.width, "height": params.camera.height}
+        config = Config(camera=Config().camera.model_copy(update=size))
         return params, config, load_model(config, args.model).model
     config = load_config(args.config) if args.config else Config(seed=args.random_seed or 0)
     model = load_model(config, args.model).model

@@ -624,6 +624,9 @@ class Augment(Section):
 class Render(Section):
     backend: Literal[BACKENDS] = "auto"
     device: Annotated[int, Field(ge=0)] | None = None  # GPU index for egl
+    # auto: a model without texture coordinates is drawn over fewer triangles where its
+    # mesh is far finer than the image (model.reduce); full: always its whole mesh
+    detail: Literal["auto", "full"] = "auto"
 
 
 class Output(Section):

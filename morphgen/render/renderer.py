@@ -62,7 +62,10 @@ class Renderer:
         background_dir: Path | str | None = None,
         label_map: np.ndarray | None = None,
         device: int | None = None,
+        drawn: MorphableModel | None = None,
     ) -> None:
+        """``drawn``: ``model`` reduced (``model.reduce``) to draw the head with; identities,
+        hair and accessories are still made on ``model``'s own mesh."""
         self.outputs = frozenset(outputs)
         for name, allowed, given in (
             ("outputs", OUTPUTS, self.outputs),
@@ -75,7 +78,12 @@ class Renderer:
                 )
         self.extras = tuple(extras)
         self._label_extras = tuple(e for e in self.extras if e in LABEL_EXTRAS)
-        self.model = model
+        self.source = model
+        self.model = model if drawn is None else drawn
+        self._drawn_ids = None if drawn is None else drawn.vertex_ids
+        if drawn is not None and self._drawn_ids is None:
+            raise ValueError("a drawn model must be a reduced one (it has vertex_ids)")
+        model = self.model
         if isinstance(backend, str):
             from morphgen.render.select import make_backend
 
@@ -87,15 +95,15 @@ class Renderer:
         self.label_map = None if label_map is None else np.asarray(label_map, dtype=np.uint8)
         self._triangles = model.triangles
         self._labels = _rendered_labels(model.triangle_regions())
-        self._dresser = Dresser(model)
-        self._pivot = model_pivot(model)
+        self._dresser = Dresser(self.source)
+        self._pivot = model_pivot(self.source)
         self._face_vertices = _face_vertices(model)
         self._ibug = model.ibug68()
         self._landmark_names, self._landmark_vertices = landmark_order(model.landmarks)
         self._windows = model_windows(self._labels, model.landmarks or {}, model.mean_vertices())
         self._lids = LidClosure.of(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
-        self._tooth_shade = tooth_shading(model)
+        self._tooth_shade = tooth_shading(self.source)
         self._sky = sky_of(model)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._textures = IdentityTextures(model)
@@ -140,8 +148,8 @@ class Renderer:
             batch = params[start : start + BATCH]
             self._lap(None)
             identities = self._identities(batch)
+            shapes = [self._drawn(shape) for shape, _ in identities]
             self._lap("identity")
-            shapes = [shape for shape, _ in identities]
             for first in range(0, len(batch), EXPRESSION_BATCH):
                 chunk = batch[first : first + EXPRESSION_BATCH]
                 self._lap(None)
@@ -149,14 +157,21 @@ class Renderer:
                 self._lap("expression")
                 for b, p in enumerate(chunk, first):
                     shape, albedo = identities[b]
-                    vertices = shape if offsets is None else shape + offsets[b - first]
                     albedo, layers = self._dresser(p, _identity_key(p), shape, albedo)
+                    albedo = self._drawn(albedo)
+                    drawn = shapes[b]
+                    vertices = drawn if offsets is None else drawn + offsets[b - first]
                     self._lap("dress")
                     yield self._render_one(p, vertices, albedo, layers)
                     self._lap(None)  # the caller's time between samples is not a stage
 
+    def _drawn(self, per_vertex: np.ndarray) -> np.ndarray:
+        """A per-vertex array of ``source`` restricted to the drawn model's vertices."""
+        return per_vertex if self._drawn_ids is None else per_vertex[self._drawn_ids]
+
     def _identities(self, batch: Sequence[SceneParams]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Neutral shape and albedo ``(N, 3)`` per image; new identities in one product.
+        """Neutral shape and albedo ``(N, 3)`` of ``source`` per image; new identities in
+        one product.
 
         The last identity of the batch stays cached for the next call.
         """
@@ -165,7 +180,7 @@ class Renderer:
         new = [k for k in dict.fromkeys(keys) if k not in known]
         if new:
             first = {k: p for k, p in zip(keys, batch, strict=True)}
-            m = self.model
+            m = self.source
             shapes = _stack([first[k].shape for k in new], m.shape.n_components, "shape")
             colors = _stack([first[k].color for k in new], m.color.n_components, "color")
             shape_v = pca_instances(m.shape, _or_empty(shapes, len(new)))
@@ -286,7 +301,7 @@ class Renderer:
             extras=extras,
             backend=self.backend_name,
             arcface=arcface5(self._landmark_names, uv, visible),
-            model_sha256=getattr(self.model, "sha256", None),
+            model_sha256=getattr(self.source, "sha256", None),
         )
 
     def _attributes(
@@ -309,9 +324,10 @@ class Renderer:
     def _correspondence_colours(self) -> np.ndarray:
         """Mean-shape coordinates scaled from its bounding box to [0, 1] per axis."""
         if self._correspondence is None:
-            mean = self.model.mean_vertices()
+            mean = self.source.mean_vertices()
             lo, hi = mean.min(axis=0), mean.max(axis=0)
-            self._correspondence = ((mean - lo) / np.maximum(hi - lo, 1e-6)).astype(np.float32)
+            scaled = (self._drawn(mean) - lo) / np.maximum(hi - lo, 1e-6)
+            self._correspondence = scaled.astype(np.float32)
         return self._correspondence
 
 

@@ -6,11 +6,15 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from morphgen.config.schema import Config
 from morphgen.hashing import sha256_file
 from morphgen.model.load import DEFAULT_MODEL
 from morphgen.model.load import load_model as load_model_file
 from morphgen.model.morphable import MorphableModel
+from morphgen.model.reduce import VERSION as REDUCTION
+from morphgen.model.reduce import auto_triangles, reduced
 from morphgen.model.shared import shared_model
 from morphgen.render.renderer import Renderer
 
@@ -51,6 +55,31 @@ def load_model(
     return ConfiguredModel(model, model_path, digest)
 
 
+def drawn_model(
+    model: MorphableModel, config: Config, extras: tuple[str, ...]
+) -> MorphableModel | None:
+    """``model`` reduced as ``render.detail`` draws it at the config's image size, or None
+    for its own mesh: under ``auto``, where ``model.reduce`` finds the mesh far finer than
+    the image, unless the ``correspondence`` extra asks for the model's own mesh. The
+    reduced model is cached and shared like the model itself (keyed by its file, regions,
+    landmarks and the triangle count)."""
+    if config.render.detail == "full" or "correspondence" in extras:
+        return None
+    target = auto_triangles(model, config.camera.width, config.camera.height)
+    if target is None:
+        return None
+    digest = getattr(model, "sha256", None)
+    if digest is None:  # a model built in memory: nothing to key a shared copy by
+        return reduced(model, target)
+    key = hashlib.sha256(f"{digest}:{sorted(model.landmarks.items())}".encode())
+    if model.regions is not None:
+        key.update(np.ascontiguousarray(model.regions).tobytes())
+    key.update(f":{model.n_triangles}:{target}:{REDUCTION}".encode())
+    lod = shared_model(key.hexdigest(), lambda: reduced(model, target))
+    lod.sha256 = digest
+    return lod
+
+
 def build_renderer(
     model: MorphableModel,
     config: Config,
@@ -65,12 +94,14 @@ def build_renderer(
     outputs = {"mask"} if output.mask else set()
     if output.depth != "none":
         outputs.add("depth")
+    extras = tuple(output.extras) if extras is None else extras
     return Renderer(
         model,
         backend,
         outputs=frozenset(outputs),
-        extras=tuple(output.extras) if extras is None else extras,
+        extras=extras,
         background_dir=config.background.directory,
         label_map=remap_table(output.labels),
         device=config.render.device if device is None else device,
+        drawn=drawn_model(model, config, extras),
     )
