@@ -99,12 +99,14 @@ def test_the_shipped_bench_configs_switch_off_what_they_name(path: Path) -> None
         "hair": config.hair.probability == 0.0,
         "accessories": all(getattr(config.accessories, a).probability == 0 for a in accessories),
         "backgrounds": config.background.kinds == {"solid": 1.0},
+        "detail": config.render.detail == "full",
     }
     named = {
         "no-hair": {"hair"},
         "no-accessories": {"accessories"},
         "plain-backgrounds": {"backgrounds"},
         "bare": {"hair", "accessories", "backgrounds"},
+        "full-detail": {"detail"},
     }[path.stem]
     assert {k for k, v in off.items() if v} == named
     assert config.appearance == defaults.appearance and config.pose == defaults.pose
