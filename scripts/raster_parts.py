@@ -6,12 +6,13 @@ hair, accessories, the default appearance; the BFM-sized model unless ``--model`
 the layers posed into each, then rasterises them again part by part as the backend does
 (the head, then the layers culled by the head's depth) and prints each part's time:
 the head, the hair's opaque shell, the strands and the other layers (median of
-``--rounds`` passes).
+``--rounds`` passes), over all frames and per hairstyle.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 import numpy as np
 from profile_render import capture_options, render_dressed
@@ -61,15 +62,20 @@ def timed_draw(backend: cb.CpuBackend, frame, layers, spent: dict[str, float]) -
 
 def main() -> None:
     args = capture_options(__doc__, identities=12, images=2)
-    captured, posed = [], []
+    captured, posed, styles = [], [], []
     pose_layers, draw = renderer_module.pose_layers, cb.CpuBackend.draw
+    render_one = renderer_module.Renderer._render_one
+
+    def styled(self, p, *rest):
+        styles.append(p.hair.style)
+        return render_one(self, p, *rest)
 
     def record(head, layers, *rest):
         kinds = [
             ("strands" if g.widths is not None else "shell" if g.shine == 0 and g.label == 16
              else "other", g.n_triangles) for g in layers
         ]  # fmt: skip
-        posed.append(kinds)
+        posed.append((styles[-1], kinds))
         return pose_layers(head, layers, *rest)
 
     def capture(self, frame):
@@ -77,24 +83,41 @@ def main() -> None:
             captured.append((frame, posed[-1]))
         return draw(self, frame)
 
-    renderer_module.pose_layers, cb.CpuBackend.draw = record, capture
+    patched = (record, capture, styled)
+    renderer_module.pose_layers, cb.CpuBackend.draw, renderer_module.Renderer._render_one = patched
     render_dressed(args)
     renderer_module.pose_layers, cb.CpuBackend.draw = pose_layers, draw
+    renderer_module.Renderer._render_one = render_one
     backend = cb.CpuBackend()
-    for frame, layers in captured[:2]:
+    for frame, (_, layers) in captured[:2]:
         timed_draw(backend, frame, layers, {})  # compiled, buffers sized
-    passes = []
+    passes: list[dict[str, dict[str, float]]] = []  # per pass: style -> part -> seconds
     for _ in range(args.rounds):
-        spent: dict[str, float] = {}
-        for frame, layers in captured:
-            timed_draw(backend, frame, layers, spent)
+        spent: dict[str, dict[str, float]] = {}
+        for frame, (style, layers) in captured:
+            timed_draw(backend, frame, layers, spent.setdefault(style, {}))
         passes.append(spent)
-    n = len(captured) / 1e3
+    counts = Counter(style for _, (style, _) in captured)
     print(f"{len(captured)} frames, {captured[0][0].width} x {captured[0][0].height} px")
+    _report("all", passes, list(counts), len(captured))
+    for style, count in sorted(counts.items()):
+        _report(style, passes, [style], count)
+
+
+def _report(title: str, passes: list, styles: list[str], frames: int) -> None:
+    """Median ms per frame of each part over ``styles``' frames."""
+    print(f"{title} ({frames} frames)")
+
+    def ms(part: str | None) -> float:
+        per_pass = [
+            sum(v for s in styles for k, v in p.get(s, {}).items() if part in (None, k))
+            for p in passes
+        ]
+        return float(np.median(per_pass)) / frames * 1e3
+
     for name in ("head", "shell", "strands", "other"):
-        ms = np.median([p.get(name, 0.0) for p in passes]) / n
-        print(f"  {name:<8} {ms:6.2f} ms/frame")
-    print(f"  {'total':<8} {np.median([sum(p.values()) for p in passes]) / n:6.2f} ms/frame")
+        print(f"  {name:<8} {ms(name):6.2f} ms/frame")
+    print(f"  {'total':<8} {ms(None):6.2f} ms/frame")
 
 
 if __name__ == "__main__":
