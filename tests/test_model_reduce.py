@@ -201,3 +201,41 @@ def test_render_from_params_draws_the_scene_at_its_own_size(model, tmp_path, mon
 
     np.testing.assert_array_equal(rgb(again), rgb(first))
     assert not np.array_equal(rgb(full), rgb(first))  # the reduced mesh was drawn
+
+
+def test_the_hair_shell_follows_the_drawn_scalp(model, half):
+    """Drawn reduced, the hair's shell lies over the drawn scalp's triangles; its roots,
+    strands and every other layer are those of the model's own mesh."""
+    from morphgen.render.dress import Dresser
+    from morphgen.scene import HairParams
+
+    sampler = Sampler(_config(128), model)
+    p = dataclasses.replace(
+        sampler.scene(0, 0), hair=HairParams(style="short", length_mm=60, volume_mm=9, seed=2)
+    )
+    shape = model.mean_vertices()
+    albedo = np.full_like(shape, 0.5)
+    drawn = half.vertex_ids[half.triangles]
+    _, own = Dresser(model)(p, (b"0",), shape, albedo)
+    _, over = Dresser(model, drawn)(p, (b"0",), shape, albedo)
+
+    def shell(layers):
+        (layer,) = [g for g in layers if g.label == LABEL_IDS["hair"] and not g.two_sided]
+        return layer
+
+    strands = [g for g in own if g.widths is not None]
+    assert strands and len(own) == len(over)
+    for a, b in zip(own, over, strict=True):
+        if a is not shell(own):
+            np.testing.assert_array_equal(a.vertices, b.vertices)
+            np.testing.assert_array_equal(a.triangles, b.triangles)
+    # the drawn shell's corners are vertices the head is drawn with, over fewer triangles
+    coarse, fine = shell(over), shell(own)
+    assert 0 < coarse.n_triangles < 0.7 * fine.n_triangles
+    assert {tuple(v) for v in coarse.vertices} <= {tuple(v) for v in fine.vertices}
+
+    def area(layer):
+        v = layer.vertices[layer.triangles].astype(np.float64)
+        return 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1).sum()
+
+    assert abs(area(coarse) / area(fine) - 1) < 0.05  # about the same scalp

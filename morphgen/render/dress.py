@@ -28,8 +28,11 @@ from morphgen.scene import SceneParams
 class Dresser:
     """Hair and accessory layers of scenes of one model, cached for the last identity."""
 
-    def __init__(self, model: MorphableModel):
+    def __init__(self, model: MorphableModel, drawn: np.ndarray | None = None):
+        """``drawn``: the triangles over ``model``'s vertex ids that the head is drawn with,
+        when it is drawn reduced (the hair's shell follows them, ``HeadFit.of``)."""
         self.triangles = model.triangles
+        self._drawn = drawn
         self.regions = model.regions
         self.landmarks = model.landmarks
         self._mean = model.mean_vertices()
@@ -70,7 +73,7 @@ class Dresser:
     def _fit(self) -> HeadFit | None:
         """The model's head fit (found with the first head dressed); None without a scalp."""
         assert self.regions is not None
-        return HeadFit.of(self._mean, self.triangles, self.regions)
+        return HeadFit.of(self._mean, self.triangles, self.regions, self._drawn)
 
     @cached_property
     def _skull(self) -> np.ndarray:

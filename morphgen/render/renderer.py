@@ -65,7 +65,8 @@ class Renderer:
         drawn: MorphableModel | None = None,
     ) -> None:
         """``drawn``: ``model`` reduced (``model.reduce``) to draw the head with; identities,
-        hair and accessories are still made on ``model``'s own mesh."""
+        hair and accessories are still made on ``model``'s own mesh, the hair's shell over
+        the drawn scalp."""
         self.outputs = frozenset(outputs)
         for name, allowed, given in (
             ("outputs", OUTPUTS, self.outputs),
@@ -95,7 +96,9 @@ class Renderer:
         self.label_map = None if label_map is None else np.asarray(label_map, dtype=np.uint8)
         self._triangles = model.triangles
         self._labels = _rendered_labels(model.triangle_regions())
-        self._dresser = Dresser(self.source)
+        self._dresser = Dresser(
+            self.source, None if drawn is None else self._drawn_ids[drawn.triangles]
+        )
         self._pivot = model_pivot(self.source)
         self._face_vertices = _face_vertices(model)
         self._ibug = model.ibug68()

@@ -38,6 +38,8 @@ class Head:
     normals: np.ndarray  # (N, 3) its unit vertex normals
     scalp_triangles: np.ndarray  # (T, 3) triangles whose corners are all scalp
     scalp_corners: np.ndarray  # (C,) the vertex ids of ``scalp_triangles``, ascending
+    shell_triangles: np.ndarray  # (T', 3) the scalp as the hair's shell draws it
+    shell_corners: np.ndarray  # (C',) the vertex ids of ``shell_triangles``, ascending
     front_mm: np.ndarray  # (N,) distance from the forehead's hairline (scalp vertices)
     front_map: np.ndarray  # (THETA_BINS, PHI_BINS) ``front_mm`` of the nearest scalp vertex
     crown: np.ndarray  # (3,) the crown point (top back of the scalp)
@@ -90,6 +92,8 @@ class HeadFit:
     scalp: np.ndarray  # (S,) scalp vertex ids
     scalp_triangles: np.ndarray  # (T, 3) triangles whose corners are all scalp
     scalp_corners: np.ndarray  # (C,) the vertex ids of ``scalp_triangles``, ascending
+    shell_triangles: np.ndarray  # (T', 3) the scalp as the hair's shell draws it
+    shell_corners: np.ndarray  # (C',) the vertex ids of ``shell_triangles``, ascending
     solid: np.ndarray  # (V,) ids of vertices the hair collides with (the chin cut aside)
     skin: np.ndarray  # (F,) skin vertex ids
     brows: np.ndarray  # (B,) brow vertex ids
@@ -97,8 +101,17 @@ class HeadFit:
     bin_scalp: np.ndarray  # (THETA_BINS * PHI_BINS, K) positions in ``scalp``, per bin
 
     @staticmethod
-    def of(mean: np.ndarray, triangles: np.ndarray, regions: np.ndarray) -> HeadFit | None:
-        """The fit of a model with this mean shape; None when it has no scalp region."""
+    def of(
+        mean: np.ndarray,
+        triangles: np.ndarray,
+        regions: np.ndarray,
+        drawn: np.ndarray | None = None,
+    ) -> HeadFit | None:
+        """The fit of a model with this mean shape; None when it has no scalp region.
+
+        ``drawn``: the triangles (over the same vertex ids) the head is drawn with, when it is
+        drawn reduced (``model.reduce``); the shell then lies over the scalp as drawn, while
+        roots, collisions and the hairline still come from the model's own triangles."""
         is_scalp = regions == LABEL_IDS["scalp"]
         if is_scalp.sum() < 10:
             return None
@@ -107,10 +120,13 @@ class HeadFit:
         rel = mean[scalp] - centre
         rel /= np.maximum(np.linalg.norm(rel, axis=1, keepdims=True), 1e-9)
         scalp_triangles = triangles[is_scalp[triangles].all(axis=1)]
+        shell = scalp_triangles if drawn is None else drawn[is_scalp[drawn].all(axis=1)]
         return HeadFit(
             scalp=scalp,
             scalp_triangles=scalp_triangles,
             scalp_corners=np.unique(scalp_triangles),
+            shell_triangles=shell,
+            shell_corners=np.unique(shell),
             solid=np.flatnonzero(~np.isin(regions, [LABEL_IDS[n] for n in HAIR_FREE])),
             skin=np.flatnonzero(regions == LABEL_IDS["skin"]),
             brows=np.flatnonzero(np.isin(regions, [LABEL_IDS[n] for n in BROWS])),
@@ -174,6 +190,8 @@ def build_head(fit: HeadFit, vertices: np.ndarray, normals: np.ndarray) -> Head:
         normals=normals,
         scalp_triangles=fit.scalp_triangles,
         scalp_corners=fit.scalp_corners,
+        shell_triangles=fit.shell_triangles,
+        shell_corners=fit.shell_corners,
         front_mm=front_mm,
         front_map=front_mm[fit.scalp][nearest].reshape(THETA_BINS, PHI_BINS),
         crown=sv[np.argmax(top)],

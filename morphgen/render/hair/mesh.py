@@ -114,10 +114,10 @@ def scalp_tint(head: Head | None, p: HairParams, albedo: np.ndarray) -> np.ndarr
 
 def _shell(head: Head, p: HairParams, prof: Profile, colour: np.ndarray) -> Layer:
     """The scalp where hair grows, lifted by ``prof.shell * volume`` (plus a floor)."""
-    used = head.scalp_corners
+    used = head.shell_corners
     grows = np.zeros(len(head.vertices), dtype=bool)
     grows[used] = root_mask(head, head.vertices[used], head.front_mm[used], p)
-    tri = head.scalp_triangles[grows[head.scalp_triangles].all(axis=1)]
+    tri = head.shell_triangles[grows[head.shell_triangles].all(axis=1)]
     corner = np.zeros(len(head.vertices), dtype=bool)
     corner[tri] = True
     used = np.flatnonzero(corner)  # ascending, as np.unique(tri)
