@@ -5,7 +5,7 @@ Captures the frames that ``scripts/profile_render.py --dressed`` draws (the benc
 hair, accessories, the default appearance; the BFM-sized model unless ``--model``) with
 the layers posed into each, then rasterises them again part by part as the backend does
 (the head, then the layers culled by the head's depth) and prints each part's time:
-the head, the hair's opaque shell, the strands and the other layers (median of
+the head, the hair's opaque shell, a fringe's sheet, the strands and the other layers (median of
 ``--rounds`` passes), over all frames and per hairstyle.
 """
 
@@ -17,6 +17,7 @@ from collections import Counter
 import numpy as np
 from profile_render import capture_options, render_dressed
 
+from morphgen.labels import LABEL_IDS
 from morphgen.render import cpu_backend as cb
 from morphgen.render import raster_kernels as rk
 from morphgen.render import renderer as renderer_module
@@ -29,6 +30,15 @@ def parts(head: int, layers: list[tuple[str, int]]) -> list[tuple[str, int, int]
         out.append((name, at, at + n))
         at += n
     return out
+
+
+def _part(layer) -> str:
+    """Which part of the frame a layer is: the hair's strands, shell or fringe sheet, or other."""
+    if layer.label != LABEL_IDS["hair"]:
+        return "other"
+    if layer.widths is not None:
+        return "strands"
+    return "sheet" if layer.two_sided else "shell"
 
 
 def timed_draw(backend: cb.CpuBackend, frame, layers, spent: dict[str, float]) -> None:
@@ -72,8 +82,7 @@ def main() -> None:
 
     def record(head, layers, *rest):
         kinds = [
-            ("strands" if g.widths is not None else "shell" if g.shine == 0 and g.label == 16
-             else "other", g.n_triangles) for g in layers
+            (_part(g), g.n_triangles) for g in layers
         ]  # fmt: skip
         posed.append((styles[-1], kinds))
         return pose_layers(head, layers, *rest)
@@ -115,7 +124,7 @@ def _report(title: str, passes: list, styles: list[str], frames: int) -> None:
         ]
         return float(np.median(per_pass)) / frames * 1e3
 
-    for name in ("head", "shell", "strands", "other"):
+    for name in ("head", "shell", "sheet", "strands", "other"):
         print(f"  {name:<8} {ms(name):6.2f} ms/frame")
     print(f"  {'total':<8} {ms(None):6.2f} ms/frame")
 

@@ -95,3 +95,28 @@ def test_curly_and_large_images_keep_their_strands(head, monkeypatch):
         assert (_strand_triangles(head, STYLES[key[0]], key[1]) == counts[key]) == (
             key != ("medium", 256)
         )
+
+
+def _sheet_triangles(head: Head, hair: HairParams, size: int) -> int:
+    layers = mesh.hair_layers(head, hair, mesh.detail(size, size))
+    return sum(g.n_triangles for g in layers if g.widths is None and g.two_sided)
+
+
+def test_a_coarse_fringe_sheet_looks_the_same_at_256_px(model, head, monkeypatch):
+    """Up to 256 px the fringe's sheet runs through the points the coarse strands keep
+    (about a quarter of the subdivided sheet's triangles) and draws the same image."""
+    hair = HairParams(style="medium", length_mm=110, volume_mm=10, fringe=1.0, seed=6)
+    renderer = Renderer(model, "cpu")
+    coarse = [renderer.render(_scene(hair, 256, yaw)) for yaw in (0, 30)]
+    triangles, large = _sheet_triangles(head, hair, 256), _sheet_triangles(head, hair, 512)
+    full = mesh._fringe_sheet
+    monkeypatch.setattr(mesh, "_fringe_sheet", lambda h, pts, c, coarse: full(h, pts, c, False))
+    renderer = Renderer(model, "cpu")
+    fine = [renderer.render(_scene(hair, 256, yaw)) for yaw in (0, 30)]
+    assert 0.15 < triangles / _sheet_triangles(head, hair, 256) < 0.35
+    assert _sheet_triangles(head, hair, 512) == large  # 512 px: the subdivided sheet as before
+    for a, b in zip(coarse, fine, strict=True):
+        hair_a, hair_b = a.mask == LABEL_IDS["hair"], b.mask == LABEL_IDS["hair"]
+        assert hair_a.sum() > 2000
+        assert (hair_a != hair_b).sum() < 0.01 * hair_a.sum()
+        assert np.abs(a.rgb.astype(int) - b.rgb.astype(int)).mean() < 0.5

@@ -93,7 +93,8 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
         # uncurled strands at up to 256 px look the same with half their segments
         coarse = level <= COARSE_LEVEL and not curled
         if not curled and strands.fringe.any():
-            layers.append(_fringe_sheet(head, strands.points[strands.fringe], shell_colour))
+            fringe = strands.points[strands.fringe]
+            layers.append(_fringe_sheet(head, fringe, shell_colour, coarse))
         layers.append(_ribbons(head, strands, prof, colour, p.grey, rng, coarse))
     return [layer for layer in layers if layer.n_triangles]
 
@@ -162,12 +163,14 @@ def _every_other(n: int) -> np.ndarray:
     return np.unique(np.append(np.arange(0, n, 2), n - 1))
 
 
-def _fringe_sheet(head: Head, pts: np.ndarray, colour: np.ndarray) -> Layer:
+def _fringe_sheet(head: Head, pts: np.ndarray, colour: np.ndarray, coarse: bool) -> Layer:
     """The fringe strands' grown points ``pts`` (F, n, 3), ordered by angle round the head
     and joined into a two-sided sheet between neighbours, ``SHEET_DEPTH_MM`` under them (on
-    a spline through them, which the forehead's curve does not cut), off the skin."""
+    a spline through them, which the forehead's curve does not cut), off the skin.
+    ``coarse``: through the points the coarse strands keep instead (``_ribbons``)."""
     order = np.argsort(np.arctan2(pts[:, 0, 0] - head.centre[0], pts[:, 0, 2] - head.centre[2]))
-    sheet = subdivide(pts[order].astype(np.float64), 2)
+    pts = pts[order].astype(np.float64)
+    sheet = pts[:, _every_other(pts.shape[1])] if coarse else subdivide(pts, 2)
     f, n = sheet.shape[:2]
     normals = head.outward(sheet)
     sheet = head.push_out(sheet - SHEET_DEPTH_MM * normals, SHEET_LIFT_MM)
