@@ -239,3 +239,15 @@ def test_the_hair_shell_follows_the_drawn_scalp(model, half):
         return 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1).sum()
 
     assert abs(area(coarse) / area(fine) - 1) < 0.05  # about the same scalp
+
+
+def test_a_reduced_batch_renders_as_its_images_alone(model, half):
+    """Images drawn reduced are bit-identical in a batch (identities and albedo restricted
+    once, shared by consecutive images) and alone."""
+    sampler = Sampler(_config(64), model)
+    scenes = [sampler.scene(i, j) for i in range(2) for j in range(3)]
+    batch = Renderer(model, "cpu", drawn=half).render_many(scenes)
+    for scene, together in zip(scenes, batch, strict=True):
+        alone = Renderer(model, "cpu", drawn=half).render(scene)
+        np.testing.assert_array_equal(alone.rgb, together.rgb)
+        np.testing.assert_array_equal(alone.mask, together.mask)

@@ -82,6 +82,7 @@ class Renderer:
         self.source = model
         self.model = model if drawn is None else drawn
         self._drawn_ids = None if drawn is None else drawn.vertex_ids
+        self._restricted: list[tuple[np.ndarray, np.ndarray]] = []
         if drawn is not None and self._drawn_ids is None:
             raise ValueError("a drawn model must be a reduced one (it has vertex_ids)")
         model = self.model
@@ -169,8 +170,16 @@ class Renderer:
                     self._lap(None)  # the caller's time between samples is not a stage
 
     def _drawn(self, per_vertex: np.ndarray) -> np.ndarray:
-        """A per-vertex array of ``source`` restricted to the drawn model's vertices."""
-        return per_vertex if self._drawn_ids is None else per_vertex[self._drawn_ids]
+        """A per-vertex array of ``source`` restricted to the drawn model's vertices; the
+        last two kept (consecutive images share an identity's shape and albedo)."""
+        if self._drawn_ids is None:
+            return per_vertex
+        for given, restricted in self._restricted:
+            if given is per_vertex:
+                return restricted
+        restricted = per_vertex[self._drawn_ids]
+        self._restricted = [(per_vertex, restricted), *self._restricted[:1]]
+        return restricted
 
     def _identities(self, batch: Sequence[SceneParams]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Neutral shape and albedo ``(N, 3)`` of ``source`` per image; new identities in
