@@ -60,12 +60,13 @@ def scenes(model, identities: int, images: int, size: int, seed: int = 0) -> lis
 
 
 def dressed(args: argparse.Namespace) -> tuple:
-    """Model, renderer, warm-up and timed scenes of ``morphgen bench``'s config."""
+    """Model, renderer, warm-up and timed scenes of ``morphgen bench``'s config (or of
+    ``args.config``, a YAML file, where given)."""
     from morphgen.bench.runner import BenchOptions, bench_config, bfm_sized_model, cache_dir
     from morphgen.run.build import build_renderer, load_model
     from morphgen.sampling.sampler import Sampler
 
-    opts = BenchOptions(per_identity=args.images)
+    opts = BenchOptions(per_identity=args.images, config=getattr(args, "config", None))
     path = args.model or bfm_sized_model(cache_dir(opts))
     n = (args.identities + 1) * args.images
     cfg = bench_config(path, args.size, args.backend, n, opts)
