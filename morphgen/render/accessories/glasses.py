@@ -103,12 +103,15 @@ def _clear_plane(points: np.ndarray, curve: np.ndarray, rim: float, mid_x: float
     order = np.argsort(np.arctan2(edge[:, 1], edge[:, 0]))
     angle = np.arctan2(edge[order, 1], edge[order, 0])
     radius = np.linalg.norm(edge[order], axis=1) + rim / 2
-    offset = points[:, :2] - centre
+    # only points within the largest radius can lie within the edge
+    r = radius.max()
+    near = points[(np.abs(points[:, 0] - centre[0]) <= r) & (np.abs(points[:, 1] - centre[1]) <= r)]
+    offset = near[:, :2] - centre
     reach = np.interp(np.arctan2(offset[:, 1], offset[:, 0]), angle, radius, period=2 * np.pi)
     inside = np.linalg.norm(offset, axis=1) <= reach
     if not inside.any():
         return -np.inf
-    p = points[inside]
+    p = near[inside]
     return float(np.max(p[:, 2] + WRAP * (p[:, 0] - mid_x) ** 2) + DEPTH_MM + LENS_CLEARANCE_MM)
 
 
@@ -168,10 +171,14 @@ def _arm(
     end = np.array([start[0] + outer * 12.0, start[1] - 4.0, centre[2] - 5.0])
     t = np.linspace(0.0, 1.0, ARM_POINTS)[1:]
     path = start * (1 - t[:, None]) + end * t[:, None]
+    # only points within reach of the path's height and depth range can be near it
+    lo, hi = path[:, 1:].min(axis=0) - ARM_REACH_MM, path[:, 1:].max(axis=0) + ARM_REACH_MM
+    height, depth = side[:, 1], side[:, 2]
+    side = side[(height > lo[0]) & (height < hi[0]) & (depth > lo[1]) & (depth < hi[1])]
     near = (np.abs(side[None, :, 1] - path[:, None, 1]) < ARM_REACH_MM) & (
         np.abs(side[None, :, 2] - path[:, None, 2]) < ARM_REACH_MM
     )
-    widest = np.where(near, outer * side[None, :, 0], -np.inf).max(axis=1)
+    widest = np.where(near, outer * side[None, :, 0], -np.inf).max(axis=1, initial=-np.inf)
     swing = np.max((widest + ARM_CLEARANCE_MM - outer * path[:, 0]) / t, initial=0.0)
     end[0] += outer * swing
     path = start * (1 - t[:, None]) + end * t[:, None]
