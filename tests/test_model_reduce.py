@@ -204,8 +204,9 @@ def test_render_from_params_draws_the_scene_at_its_own_size(model, tmp_path, mon
 
 
 def test_the_hair_shell_follows_the_drawn_scalp(model, half):
-    """Drawn reduced, the hair's shell lies over the drawn scalp's triangles; its roots,
-    strands and every other layer are those of the model's own mesh."""
+    """Drawn reduced, the hair's shell lies over the drawn scalp's triangles and the scalp
+    is tinted on the drawn albedo; roots, strands and every other layer are those of the
+    model's own mesh."""
     from morphgen.render.dress import Dresser
     from morphgen.scene import HairParams
 
@@ -214,10 +215,12 @@ def test_the_hair_shell_follows_the_drawn_scalp(model, half):
         sampler.scene(0, 0), hair=HairParams(style="short", length_mm=60, volume_mm=9, seed=2)
     )
     shape = model.mean_vertices()
-    albedo = np.full_like(shape, 0.5)
-    drawn = half.vertex_ids[half.triangles]
-    _, own = Dresser(model)(p, (b"0",), shape, albedo)
-    _, over = Dresser(model, drawn)(p, (b"0",), shape, albedo)
+    albedo = np.random.default_rng(0).uniform(0.2, 0.8, shape.shape).astype(np.float32)
+    tinted, own = Dresser(model)(p, (b"0",), shape, albedo)
+    drawn_tint, over = Dresser(model, half)(p, (b"0",), shape, albedo[half.vertex_ids])
+    # the scalp tinted on the drawn vertices as on the model's own
+    assert not np.array_equal(tinted, albedo)
+    np.testing.assert_array_equal(drawn_tint, tinted[half.vertex_ids])
 
     def shell(layers):
         (layer,) = [g for g in layers if g.label == LABEL_IDS["hair"] and not g.two_sided]

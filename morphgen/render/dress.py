@@ -28,11 +28,12 @@ from morphgen.scene import SceneParams
 class Dresser:
     """Hair and accessory layers of scenes of one model, cached for the last identity."""
 
-    def __init__(self, model: MorphableModel, drawn: np.ndarray | None = None):
-        """``drawn``: the triangles over ``model``'s vertex ids that the head is drawn with,
-        when it is drawn reduced (the hair's shell follows them, ``HeadFit.of``)."""
+    def __init__(self, model: MorphableModel, drawn: MorphableModel | None = None):
+        """``drawn``: ``model`` reduced (``model.reduce``) when the head is drawn so: the
+        hair's shell follows its triangles (``HeadFit.of``) and the albedo is its own."""
         self.triangles = model.triangles
-        self._drawn = drawn
+        self._ids = None if drawn is None else drawn.vertex_ids
+        self._drawn = None if drawn is None else drawn.vertex_ids[drawn.triangles]
         self.regions = model.regions
         self.landmarks = model.landmarks
         self._mean = model.mean_vertices()
@@ -46,7 +47,8 @@ class Dresser:
         self, p: SceneParams, identity: tuple[bytes, ...], shape: np.ndarray, albedo: np.ndarray
     ) -> tuple[np.ndarray, list[Layer]]:
         """The head's albedo (scalp tinted under hair) and the layers of scene ``p``;
-        ``identity`` keys the identity's shape and colour (the cache)."""
+        ``identity`` keys the identity's shape and colour (the cache). ``shape`` is over the
+        model's vertices, ``albedo`` over the drawn model's."""
         worn = [p.glasses, p.headwear, p.clothing]
         if self.regions is None or (p.hair.style == "none" and worn == [None, None, None]):
             return albedo, []
@@ -62,7 +64,7 @@ class Dresser:
         hair_key = json.dumps([asdict(p.hair), level], sort_keys=True)
         if hair_key not in self._hair:
             layers = hair_layers(self._head, p.hair, level)
-            self._hair[hair_key] = (scalp_tint(self._head, p.hair, albedo), layers)
+            self._hair[hair_key] = (scalp_tint(self._head, p.hair, albedo, self._ids), layers)
         tinted, hair = self._hair[hair_key]
         outfit_key = json.dumps([hair_key, *worn], sort_keys=True)
         if outfit_key not in self._outfits:

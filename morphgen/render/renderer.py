@@ -82,7 +82,7 @@ class Renderer:
         self.source = model
         self.model = model if drawn is None else drawn
         self._drawn_ids = None if drawn is None else drawn.vertex_ids
-        self._restricted: list[tuple[np.ndarray, np.ndarray]] = []
+        self._restricted: tuple[np.ndarray, np.ndarray] | None = None
         if drawn is not None and self._drawn_ids is None:
             raise ValueError("a drawn model must be a reduced one (it has vertex_ids)")
         model = self.model
@@ -97,9 +97,7 @@ class Renderer:
         self.label_map = None if label_map is None else np.asarray(label_map, dtype=np.uint8)
         self._triangles = model.triangles
         self._labels = _rendered_labels(model.triangle_regions())
-        self._dresser = Dresser(
-            self.source, None if drawn is None else self._drawn_ids[drawn.triangles]
-        )
+        self._dresser = Dresser(self.source, drawn)
         self._pivot = model_pivot(self.source)
         self._face_vertices = _face_vertices(model)
         self._ibug = model.ibug68()
@@ -107,7 +105,7 @@ class Renderer:
         self._windows = model_windows(self._labels, model.landmarks or {}, model.mean_vertices())
         self._lids = LidClosure.of(model)
         self._specular = specular_factors(model.regions, model.n_vertices)
-        self._tooth_shade = tooth_shading(self.source)
+        self._tooth_shade = self._drawn(tooth_shading(self.source))
         self._sky = sky_of(model)
         self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._textures = IdentityTextures(model)
@@ -162,28 +160,26 @@ class Renderer:
                 for b, p in enumerate(chunk, first):
                     shape, albedo = identities[b]
                     albedo, layers = self._dresser(p, _identity_key(p), shape, albedo)
-                    albedo = self._drawn(albedo)
                     drawn = shapes[b]
                     vertices = drawn if offsets is None else drawn + offsets[b - first]
                     self._lap("dress")
                     yield self._render_one(p, vertices, albedo, layers)
                     self._lap(None)  # the caller's time between samples is not a stage
 
-    def _drawn(self, per_vertex: np.ndarray) -> np.ndarray:
+    def _drawn(self, per_vertex: np.ndarray | None) -> np.ndarray | None:
         """A per-vertex array of ``source`` restricted to the drawn model's vertices; the
-        last two kept (consecutive images share an identity's shape and albedo)."""
-        if self._drawn_ids is None:
+        last one kept (consecutive images share an identity's shape)."""
+        if self._drawn_ids is None or per_vertex is None:
             return per_vertex
-        for given, restricted in self._restricted:
-            if given is per_vertex:
-                return restricted
+        if self._restricted is not None and self._restricted[0] is per_vertex:
+            return self._restricted[1]
         restricted = per_vertex[self._drawn_ids]
-        self._restricted = [(per_vertex, restricted), *self._restricted[:1]]
+        self._restricted = (per_vertex, restricted)
         return restricted
 
     def _identities(self, batch: Sequence[SceneParams]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Neutral shape and albedo ``(N, 3)`` of ``source`` per image; new identities in
-        one product.
+        """Neutral shape ``(N, 3)`` of ``source`` and albedo of the drawn model per image;
+        new identities in one product (a drawn model's colour rows are ``source``'s own).
 
         The last identity of the batch stays cached for the next call.
         """
@@ -196,7 +192,8 @@ class Renderer:
             shapes = _stack([first[k].shape for k in new], m.shape.n_components, "shape")
             colors = _stack([first[k].color for k in new], m.color.n_components, "color")
             shape_v = pca_instances(m.shape, _or_empty(shapes, len(new)))
-            color_v = np.clip(pca_instances(m.color, _or_empty(colors, len(new))), 0.0, 1.0)
+            color = self.model.color
+            color_v = np.clip(pca_instances(color, _or_empty(colors, len(new))), 0.0, 1.0)
             if self._tooth_shade is not None:
                 color_v *= self._tooth_shade[None, :, None]
             known.update({k: (shape_v[u], color_v[u]) for u, k in enumerate(new)})

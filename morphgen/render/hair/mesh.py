@@ -99,14 +99,19 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
     return [layer for layer in layers if layer.n_triangles]
 
 
-def scalp_tint(head: Head | None, p: HairParams, albedo: np.ndarray) -> np.ndarray:
+def scalp_tint(
+    head: Head | None, p: HairParams, albedo: np.ndarray, ids: np.ndarray | None = None
+) -> np.ndarray:
     """The head's albedo with the hair-growing scalp darkened towards the hair colour
-    (stubble on a shaved head; roots where strands part)."""
+    (stubble on a shaved head; roots where strands part); ``ids``: the head's vertex of
+    each albedo row, where the albedo is a drawn model's (``model.reduce``)."""
     if head is None or p.style == "none":
         return albedo
-    grows = np.zeros(len(albedo), dtype=bool)
+    grows = np.zeros(len(head.vertices), dtype=bool)
     idx = head.scalp_corners
     grows[idx] = root_mask(head, head.vertices[idx], head.front_mm[idx], p)
+    if ids is not None:
+        grows = grows[ids]
     share = 0.3 if p.style == "shaved" else 0.75
     out = albedo.copy()
     out[grows] = (1 - share) * albedo[grows] + share * hair_albedo(p.eumelanin, p.pheomelanin)
