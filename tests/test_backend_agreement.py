@@ -161,6 +161,31 @@ def test_landmarks_are_identical(model):
     np.testing.assert_array_equal(cpu.landmark_visible, gl.landmark_visible)
 
 
+def test_a_reduced_head_agrees_too(model):
+    """The level of detail's reduced mesh (``render.detail: auto``) through both backends:
+    the same landmarks and visibility, masks within the stated tolerance."""
+    egl_or_skip()
+    from morphgen.model.reduce import reduced
+    from morphgen.render.renderer import Renderer
+
+    half = reduced(model, model.n_triangles // 2)
+    params = SceneParams(
+        identity=0, sample=0, shape=np.zeros(4, np.float32), color=np.zeros(4, np.float32),
+        expression=np.zeros(4, np.float32), blendshapes=np.zeros(0, np.float32), yaw=30.0,
+    )  # fmt: skip
+    samples = []
+    for name in ("cpu", "egl"):
+        renderer = Renderer(model, backend=name, drawn=half)
+        samples.append(renderer.render(params))
+        renderer.close()
+    cpu, gl = samples
+    np.testing.assert_array_equal(cpu.landmarks, gl.landmarks)
+    np.testing.assert_array_equal(cpu.landmark_visible, gl.landmark_visible)
+    differ = cpu.mask != gl.mask
+    assert (cpu.mask > 0).mean() > 0.1 and differ.mean() <= 0.005
+    assert not (differ & ~(_borders(cpu.mask) | _borders(gl.mask))).any()
+
+
 def test_hair_glasses_headwear_and_clothing_agree(model):
     """The layer classes through the Renderer: same pixel counts (5%), differences only on
     borders (strands make many), and no more than 3% of the pixels."""
