@@ -142,20 +142,25 @@ def test_cpu_and_pyrender_agree_on_textures(backends):
     assert not (differ & ~(_borders(a.mask) | _borders(b.mask))).any()
 
 
-def test_landmarks_are_identical(model):
-    egl_or_skip()
+def _through_both(model, yaw: float, drawn=None) -> list:
+    """The neutral face at ``yaw`` rendered by the Renderer with ``cpu`` and with ``egl``."""
     from morphgen.render.renderer import Renderer
 
     params = SceneParams(
         identity=0, sample=0, shape=np.zeros(4, np.float32), color=np.zeros(4, np.float32),
-        expression=np.zeros(4, np.float32), blendshapes=np.zeros(0, np.float32), yaw=60.0,
+        expression=np.zeros(4, np.float32), blendshapes=np.zeros(0, np.float32), yaw=yaw,
     )  # fmt: skip
     samples = []
     for name in ("cpu", "egl"):
-        renderer = Renderer(model, backend=name)
+        renderer = Renderer(model, backend=name, drawn=drawn)
         samples.append(renderer.render(params))
         renderer.close()
-    cpu, gl = samples
+    return samples
+
+
+def test_landmarks_are_identical(model):
+    egl_or_skip()
+    cpu, gl = _through_both(model, 60.0)
     assert cpu.backend == "cpu" and gl.backend == "egl"
     np.testing.assert_array_equal(cpu.landmarks, gl.landmarks)
     np.testing.assert_array_equal(cpu.landmark_visible, gl.landmark_visible)
@@ -166,19 +171,8 @@ def test_a_reduced_head_agrees_too(model):
     the same landmarks and visibility, masks within the stated tolerance."""
     egl_or_skip()
     from morphgen.model.reduce import reduced
-    from morphgen.render.renderer import Renderer
 
-    half = reduced(model, model.n_triangles // 2)
-    params = SceneParams(
-        identity=0, sample=0, shape=np.zeros(4, np.float32), color=np.zeros(4, np.float32),
-        expression=np.zeros(4, np.float32), blendshapes=np.zeros(0, np.float32), yaw=30.0,
-    )  # fmt: skip
-    samples = []
-    for name in ("cpu", "egl"):
-        renderer = Renderer(model, backend=name, drawn=half)
-        samples.append(renderer.render(params))
-        renderer.close()
-    cpu, gl = samples
+    cpu, gl = _through_both(model, 30.0, drawn=reduced(model, model.n_triangles // 2))
     np.testing.assert_array_equal(cpu.landmarks, gl.landmarks)
     np.testing.assert_array_equal(cpu.landmark_visible, gl.landmark_visible)
     differ = cpu.mask != gl.mask

@@ -47,6 +47,9 @@ FACE_REGIONS = (
 )  # fmt: skip
 BATCH = 32  # images per identity matrix product (new identities share a pass over the basis)
 EXPRESSION_BATCH = 8  # images per expression product: (8, N, 3) offsets bound a worker's memory
+# an identity's neutral shape over the model's vertices, the same at the drawn vertices
+# (the same array when nothing is reduced), and its albedo over the drawn vertices
+Identity = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 class Renderer:
@@ -82,7 +85,6 @@ class Renderer:
         self.source = model
         self.model = model if drawn is None else drawn
         self._drawn_ids = None if drawn is None else drawn.vertex_ids
-        self._restricted: tuple[np.ndarray, np.ndarray] | None = None
         if drawn is not None and self._drawn_ids is None:
             raise ValueError("a drawn model must be a reduced one (it has vertex_ids)")
         model = self.model
@@ -107,7 +109,7 @@ class Renderer:
         self._specular = specular_factors(model.regions, model.n_vertices)
         self._tooth_shade = self._drawn(tooth_shading(self.source))
         self._sky = sky_of(model)
-        self._identity_cache: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._identity_cache: dict[tuple[bytes, bytes], Identity] = {}
         self._textures = IdentityTextures(model)
         self._correspondence: np.ndarray | None = None
         # seconds spent per stage over this renderer's life (for profiling; see scripts/)
@@ -150,7 +152,7 @@ class Renderer:
             batch = params[start : start + BATCH]
             self._lap(None)
             identities = self._identities(batch)
-            shapes = [self._drawn(shape) for shape, _ in identities]
+            shapes = [drawn for _, drawn, _ in identities]
             self._lap("identity")
             for first in range(0, len(batch), EXPRESSION_BATCH):
                 chunk = batch[first : first + EXPRESSION_BATCH]
@@ -158,28 +160,23 @@ class Renderer:
                 offsets = self._expression_offsets(chunk, shapes[first : first + len(chunk)])
                 self._lap("expression")
                 for b, p in enumerate(chunk, first):
-                    shape, albedo = identities[b]
+                    shape, drawn, albedo = identities[b]
                     albedo, layers = self._dresser(p, _identity_key(p), shape, albedo)
-                    drawn = shapes[b]
                     vertices = drawn if offsets is None else drawn + offsets[b - first]
                     self._lap("dress")
                     yield self._render_one(p, vertices, albedo, layers)
                     self._lap(None)  # the caller's time between samples is not a stage
 
     def _drawn(self, per_vertex: np.ndarray | None) -> np.ndarray | None:
-        """A per-vertex array of ``source`` restricted to the drawn model's vertices; the
-        last one kept (consecutive images share an identity's shape)."""
+        """A per-vertex array of ``source`` restricted to the drawn model's vertices."""
         if self._drawn_ids is None or per_vertex is None:
             return per_vertex
-        if self._restricted is not None and self._restricted[0] is per_vertex:
-            return self._restricted[1]
-        restricted = per_vertex[self._drawn_ids]
-        self._restricted = (per_vertex, restricted)
-        return restricted
+        return per_vertex[self._drawn_ids]
 
-    def _identities(self, batch: Sequence[SceneParams]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Neutral shape ``(N, 3)`` of ``source`` and albedo of the drawn model per image;
-        new identities in one product (a drawn model's colour rows are ``source``'s own).
+    def _identities(self, batch: Sequence[SceneParams]) -> list[Identity]:
+        """Per image: the neutral shape ``(N, 3)`` of ``source``, the same at the drawn
+        vertices, and the drawn model's albedo; new identities in one product (a drawn
+        model's colour rows are ``source``'s own).
 
         The last identity of the batch stays cached for the next call.
         """
@@ -196,7 +193,9 @@ class Renderer:
             color_v = np.clip(pca_instances(color, _or_empty(colors, len(new))), 0.0, 1.0)
             if self._tooth_shade is not None:
                 color_v *= self._tooth_shade[None, :, None]
-            known.update({k: (shape_v[u], color_v[u]) for u, k in enumerate(new)})
+            known.update(
+                {k: (shape_v[u], self._drawn(shape_v[u]), color_v[u]) for u, k in enumerate(new)}
+            )
         self._identity_cache = {keys[-1]: known[keys[-1]]}
         return [known[k] for k in keys]
 

@@ -75,9 +75,7 @@ def drawn_model(
     if model.regions is not None:
         key.update(np.ascontiguousarray(model.regions).tobytes())
     key.update(f":{model.n_triangles}:{target}:{REDUCTION}".encode())
-    lod = shared_model(key.hexdigest(), lambda: reduced(model, target))
-    lod.sha256 = digest
-    return lod
+    return shared_model(key.hexdigest(), lambda: reduced(model, target))
 
 
 def build_renderer(
