@@ -70,8 +70,9 @@ def timed_draw(backend: cb.CpuBackend, frame, layers, spent: dict[str, float]) -
             rk.tile_floor(zbuf, *box, tile, lanes, floor)
 
 
-def main() -> None:
-    args = capture_options(__doc__, identities=12, images=2)
+def capture_frames(args) -> list[tuple]:
+    """The frames that ``render_dressed(args)`` draws (not the see-through lenses' extra
+    draws), each with its hairstyle and its layers' (part, triangles) in frame order."""
     captured, posed, styles = [], [], []
     pose_layers, draw = renderer_module.pose_layers, cb.CpuBackend.draw
     render_one = renderer_module.Renderer._render_one
@@ -81,22 +82,27 @@ def main() -> None:
         return render_one(self, p, *rest)
 
     def record(head, layers, *rest):
-        kinds = [
-            (_part(g), g.n_triangles) for g in layers
-        ]  # fmt: skip
-        posed.append((styles[-1], kinds))
+        posed.append((styles[-1], [(_part(g), g.n_triangles) for g in layers]))
         return pose_layers(head, layers, *rest)
 
     def capture(self, frame):
-        if len(captured) < len(posed):  # not the see-through lenses' extra draws
+        if len(captured) < len(posed):
             captured.append((frame, posed[-1]))
         return draw(self, frame)
 
     patched = (record, capture, styled)
     renderer_module.pose_layers, cb.CpuBackend.draw, renderer_module.Renderer._render_one = patched
-    render_dressed(args)
-    renderer_module.pose_layers, cb.CpuBackend.draw = pose_layers, draw
-    renderer_module.Renderer._render_one = render_one
+    try:
+        render_dressed(args)
+    finally:
+        renderer_module.pose_layers, cb.CpuBackend.draw = pose_layers, draw
+        renderer_module.Renderer._render_one = render_one
+    return captured
+
+
+def main() -> None:
+    args = capture_options(__doc__, identities=12, images=2)
+    captured = capture_frames(args)
     backend = cb.CpuBackend()
     for frame, (_, layers) in captured[:2]:
         timed_draw(backend, frame, layers, {})  # compiled, buffers sized

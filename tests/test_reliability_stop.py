@@ -19,7 +19,7 @@ from morphgen.io.readers import read_shard
 # Shards that take a while each, so that the workers are mid-shard when Ctrl-C comes.
 SLOW_SHARDS = {
     **CONFIG,
-    "identities": {"count": 12, "images_per_identity": 6},
+    "identities": {"count": 48, "images_per_identity": 6},
     "output": {**CONFIG["output"], "samples_per_shard": 6},
 }
 

@@ -36,6 +36,8 @@ CUT_JITTER_MM = 2.0  # how unevenly hair cut to one line ends
 CUT_SPARE = 1.25  # hair cut to a line grows this much longer first (the cut takes it back)
 FRINGE_EXTRA = 2  # more strands per fringe root, so a fringe is not a comb of lone lines
 FRINGE_JITTER_MM = 2.5  # how far apart a fringe root's strands start
+# A strand's layer is a uniform draw to this power: most strands lie towards the outside.
+LAYER_POWER = 0.7
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,11 @@ def comb_directions(
     return _unit(_unit(tangent) + prof.lift * normals), fringe
 
 
-def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> Strands | None:
-    """The strands of hairstyle ``p`` on ``head`` (None when nothing grows)."""
+def grow(
+    head: Head, p: HairParams, prof: Profile, rng: np.random.Generator, outer: float = 1.0
+) -> Strands | None:
+    """The strands of hairstyle ``p`` on ``head`` (None when nothing grows); ``outer``: the
+    share of them grown, the outermost by layer (the fringe's always)."""
     count = int(prof.strands * p.density)
     if count == 0 or p.length_mm <= 0:
         return None
@@ -160,7 +165,13 @@ def grow(head: Head, p: HairParams, prof: Profile, rng: np.random.Generator) -> 
         front = np.concatenate([front, front[extra]])
         fringe = np.concatenate([fringe, np.ones(len(extra), dtype=bool)])
         s = len(roots)
-    layer = rng.random(s) ** 0.7
+    layer = rng.random(s) ** LAYER_POWER
+    if outer < 1.0:
+        keep = fringe | (layer >= (1.0 - outer) ** LAYER_POWER)
+        roots, d, front, fringe, layer = (v[keep] for v in (roots, d, front, fringe, layer))
+        s = len(roots)
+        if s == 0:
+            return None
     height = layer * max(p.volume_mm, 1.0)  # above ROOT_LIFT_MM, where the hair is full
     length = p.length_mm * rng.uniform(0.8, 1.05, s)
     brow = head.brow_y

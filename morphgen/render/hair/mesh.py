@@ -46,6 +46,10 @@ FULL_LEVEL = 2.0  # from this detail (512 px) strands have their count per level
 LOCK_HAIRS = 6.0  # a lock's grey share is Beta-distributed with this concentration
 SHELL_PUSH_MM = 1.5  # the most the hair shell's collision push may move a vertex
 MIN_SHARE = 0.35  # the fewest strands, as a share of the profile's count (4x wide: coarse)
+# Up to COARSE_LEVEL a ribbon is a few pixels wide and the strands cover the hair tens of
+# times over, 2% of their samples seen (scripts/hair_overdraw.py): only this outer share of
+# them by layer height is grown; the inner ones lie under it from any side.
+OUTER_SHARE = 0.5
 # points per curl turn at 512 px (detail 2), falling to none added at 256 px and below, where
 # a curl is a few pixels across and its grown points suffice
 TURN_POINTS = 8.0
@@ -88,7 +92,7 @@ def hair_layers(head: Head | None, p: HairParams, level: float = 1.0) -> list[La
     colour = hair_albedo(p.eumelanin, p.pheomelanin)
     shell_colour = (1.0 - p.grey) * colour + p.grey * GREY_HAIR
     layers = [_shell(head, p, prof, shell_colour)]
-    strands = grow(head, p, prof, rng)
+    strands = grow(head, p, prof, rng, OUTER_SHARE if level <= COARSE_LEVEL else 1.0)
     if strands is not None:
         # uncurled strands at up to 256 px look the same with half their segments
         coarse = level <= COARSE_LEVEL and not curled
