@@ -10,10 +10,10 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import numpy as np
+import orjson
 from PIL import Image
 
 from morphgen.errors import MorphgenError
@@ -87,6 +87,6 @@ def _plain(value: Any) -> Any:
 
 
 def encode_json(obj: Any) -> bytes:
-    """Compact JSON with sorted keys (no NaN/inf: strict JSON readers must load it)."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False, default=_plain)
-    return text.encode()
+    """Compact UTF-8 JSON with sorted keys, each float in its shortest round-trip form; strict
+    JSON readers load it (orjson writes a NaN or infinity as null)."""
+    return orjson.dumps(obj, default=_plain, option=orjson.OPT_SORT_KEYS)
