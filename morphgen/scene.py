@@ -17,7 +17,7 @@ FAR_MM = 100000.0
 
 
 def _floats(values: Any) -> list[float]:
-    return [float(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
+    return np.asarray(values, dtype=np.float64).reshape(-1).tolist()
 
 
 @dataclass

@@ -39,9 +39,12 @@ class Sample:
             "sample": self.params.sample,
             "params": self.params.to_dict(),
             "landmarks": [
-                {"name": n, "x": round(float(x), 3), "y": round(float(y), 3), "visible": bool(v)}
+                {"name": n, "x": round(x, 3), "y": round(y, 3), "visible": v}
                 for n, (x, y), v in zip(
-                    self.landmark_names, self.landmarks, self.landmark_visible, strict=True
+                    self.landmark_names,
+                    np.asarray(self.landmarks, dtype=np.float64).tolist(),
+                    np.asarray(self.landmark_visible, dtype=bool).tolist(),
+                    strict=True,
                 )
             ],
             "camera": {
