@@ -503,3 +503,20 @@ def test_exposure_scales_each_image_light_by_its_identity_skin():
         gains.append(expected)
         assert a.appearance == b.appearance and a.yaw == b.yaw  # nothing else moves
     assert min(gains) == 1.0 and max(gains) > 1.05  # some faces brightened, some left
+
+
+def test_factors_that_read_no_random_numbers_make_no_stream(monkeypatch):
+    """A constant or a grid is drawn without making its factor's random stream (each factor
+    has its own, so skipping one changes no other draw); a random one makes its stream."""
+    from morphgen.config.distributions import Constant, Grid, Uniform
+    from morphgen.sampling import sampler as sampler_module
+
+    made: list[str] = []
+    real = sampler_module.generator
+    monkeypatch.setattr(sampler_module, "generator", lambda e, n: made.append(n) or real(e, n))
+    draws = sampler_module._Draws([0, 3], {"g": 1})
+    assert draws.one("c", Constant(value=2.5)) == 2.5
+    assert draws.one("g", Grid(dist="grid", values=[1.0, 7.0])) == 7.0
+    assert made == []
+    u = draws.one("u", Uniform(dist="uniform", low=0.0, high=1.0))
+    assert made == ["u"] and u == real([0, 3], "u").uniform(0.0, 1.0)

@@ -58,12 +58,22 @@ class Distribution(BaseModel, ABC):
     def is_grid(self) -> bool:
         return False
 
+    @property
+    def is_random(self) -> bool:
+        """Whether ``sample`` reads its generator (a constant or a grid does not: callers
+        may pass None and skip making one)."""
+        return not self.is_grid
+
 
 class Constant(Distribution):
     """Always ``value``."""
 
     dist: Literal["constant"] = "constant"
     value: float
+
+    @property
+    def is_random(self) -> bool:
+        return False
 
     def sample(self, rng, size=1, index=None):
         return np.full(size, self.value, dtype=np.float64)

@@ -69,10 +69,11 @@ class _Draws:
         what: Distribution | Callable[[np.random.Generator, int], np.ndarray],
         size: int = 1,
     ) -> np.ndarray:
-        rng = self.rng(name)
         if isinstance(what, Distribution):
+            # each factor has a stream of its own: one not read need not be made
+            rng = self.rng(name) if what.is_random else None
             return what.sample(rng, size, index=self.grid_index.get(name))
-        return np.asarray(what(rng, size))
+        return np.asarray(what(self.rng(name), size))
 
     def one(self, name: str, dist: Distribution) -> float:
         return float(self(name, dist, 1)[0])
