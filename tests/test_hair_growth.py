@@ -7,10 +7,10 @@ import pytest
 from scipy.spatial import cKDTree
 
 from morphgen.model.load import load_model
-from morphgen.render.hair.grow import PROFILES, _areas, grow, hang_y
+from morphgen.render.hair.grow import PROFILES, grow, hang_y
 from morphgen.render.hair.head import HeadFit, build_head
 from morphgen.render.hair.mesh import hair_layers
-from morphgen.render.normals import vertex_normals
+from morphgen.render.normals import triangle_areas, vertex_normals
 from morphgen.scene import HairParams
 
 
@@ -128,12 +128,11 @@ def test_nape_hair_falls_down_the_back(head, style, length):
 
 
 def test_root_sampling_weighs_each_scalp_triangle_by_its_area():
-    """``_areas`` (the roots' weights) against Heron's formula on random triangles."""
+    """``triangle_areas`` (the roots' weights) against Heron's formula on random triangles."""
     rng = np.random.default_rng(5)
     vertices = rng.normal(size=(50, 3)) * 30.0
     triangles = rng.integers(0, 50, (200, 3)).astype(np.int32)
-    out = np.empty(len(triangles))
-    _areas(vertices, triangles, out)
+    out = triangle_areas(vertices, triangles)
     p, q, r = (vertices[triangles[:, k]] for k in range(3))
     a, b, c = (np.linalg.norm(x - y, axis=1) for x, y in ((p, q), (q, r), (r, p)))
     s = (a + b + c) / 2

@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from morphgen.render.hair.colour import add_strand_highlight
+from morphgen.render.normals import triangle_cross
 from morphgen.render.pose import transform
 from morphgen.render.shading import shade, specular_light
 from morphgen.scene import Illumination
@@ -88,12 +89,10 @@ def merge(layers: list[Layer]) -> list[Layer]:
 def _face_camera(vertices, triangles, out):  # pragma: no cover - jitted
     for t in range(triangles.shape[0]):
         a, b, c = triangles[t, 0], triangles[t, 1], triangles[t, 2]
-        ax, ay, az = vertices[a, 0], vertices[a, 1], vertices[a, 2]
-        ux, uy, uz = vertices[b, 0] - ax, vertices[b, 1] - ay, vertices[b, 2] - az
-        vx, vy, vz = vertices[c, 0] - ax, vertices[c, 1] - ay, vertices[c, 2] - az
-        nx, ny, nz = uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx
+        nx, ny, nz = triangle_cross(vertices, triangles, t)
         out[t, 0] = a
-        if nx * ax + ny * ay + nz * az <= 0.0:  # counter-clockwise as the camera sees it
+        # counter-clockwise as the camera (at the origin) sees it
+        if nx * vertices[a, 0] + ny * vertices[a, 1] + nz * vertices[a, 2] <= 0.0:
             out[t, 1], out[t, 2] = b, c
         else:
             out[t, 1], out[t, 2] = c, b

@@ -11,20 +11,44 @@ import numpy as np
 from numba import njit
 
 
+@njit(inline="always", cache=True, nogil=True)
+def triangle_cross(vertices, triangles, t):  # pragma: no cover - jitted
+    """Triangle ``t``'s edge cross product ``(b - a) x (c - a)``: twice its area times its
+    unit normal (counter-clockwise winding)."""
+    a, b, c = triangles[t, 0], triangles[t, 1], triangles[t, 2]
+    e1x = vertices[b, 0] - vertices[a, 0]
+    e1y = vertices[b, 1] - vertices[a, 1]
+    e1z = vertices[b, 2] - vertices[a, 2]
+    e2x = vertices[c, 0] - vertices[a, 0]
+    e2y = vertices[c, 1] - vertices[a, 1]
+    e2z = vertices[c, 2] - vertices[a, 2]
+    return e1y * e2z - e1z * e2y, e1z * e2x - e1x * e2z, e1x * e2y - e1y * e2x
+
+
+@njit(cache=True, nogil=True)
+def _areas(vertices, triangles, out):  # pragma: no cover - jitted
+    for t in range(triangles.shape[0]):
+        x, y, z = triangle_cross(vertices, triangles, t)
+        out[t] = 0.5 * np.sqrt(x * x + y * y + z * z)
+
+
+def triangle_areas(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """``(T,)`` float64 area of each triangle, in one compiled pass."""
+    out = np.empty(len(triangles))
+    _areas(
+        np.ascontiguousarray(vertices, dtype=np.float64),
+        np.ascontiguousarray(triangles, dtype=np.int32),
+        out,
+    )
+    return out
+
+
 @njit(cache=True, nogil=True)
 def _accumulate(vertices, triangles, out):  # pragma: no cover - jitted
     out[:] = 0.0
     for t in range(triangles.shape[0]):
         a, b, c = triangles[t, 0], triangles[t, 1], triangles[t, 2]
-        e1x = vertices[b, 0] - vertices[a, 0]
-        e1y = vertices[b, 1] - vertices[a, 1]
-        e1z = vertices[b, 2] - vertices[a, 2]
-        e2x = vertices[c, 0] - vertices[a, 0]
-        e2y = vertices[c, 1] - vertices[a, 1]
-        e2z = vertices[c, 2] - vertices[a, 2]
-        nx = e1y * e2z - e1z * e2y
-        ny = e1z * e2x - e1x * e2z
-        nz = e1x * e2y - e1y * e2x
+        nx, ny, nz = triangle_cross(vertices, triangles, t)
         for v in (a, b, c):
             out[v, 0] += nx
             out[v, 1] += ny

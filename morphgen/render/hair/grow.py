@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numba import njit
 
 from morphgen.render.hair.head import Head
+from morphgen.render.normals import triangle_areas
 from morphgen.scene import HairParams
 
 UP = np.array([0.0, 1.0, 0.0])
@@ -101,8 +101,7 @@ def sample_roots(
     ``count`` candidates, kept where hair grows. The distance is from a receding hairline
     where there is one, so a fringe or the combed-aside front hair starts where hair does."""
     tri = head.scalp_triangles
-    area = np.empty(len(tri))
-    _areas(np.ascontiguousarray(head.vertices, dtype=np.float64), tri, area)
+    area = triangle_areas(head.vertices, tri)
     pick = rng.choice(len(tri), size=count, p=area / area.sum())
     u, v = rng.random(count), rng.random(count)
     flip = u + v > 1
@@ -115,18 +114,6 @@ def sample_roots(
     front = np.einsum("sk,sk->s", w, head.front_mm[corners])
     keep = root_mask(head, points, front, p)
     return points[keep], normals[keep], np.maximum(front[keep] - p.recession_mm, 0.0)
-
-
-@njit(cache=True, nogil=True)
-def _areas(vertices, triangles, out):  # pragma: no cover - jitted
-    """``out[t]``: the area of triangle ``t`` (half its edges' cross product), in one pass."""
-    for t in range(triangles.shape[0]):
-        a, b, c = triangles[t, 0], triangles[t, 1], triangles[t, 2]
-        ax, ay, az = vertices[a, 0], vertices[a, 1], vertices[a, 2]
-        ux, uy, uz = vertices[b, 0] - ax, vertices[b, 1] - ay, vertices[b, 2] - az
-        vx, vy, vz = vertices[c, 0] - ax, vertices[c, 1] - ay, vertices[c, 2] - az
-        x, y, z = uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx
-        out[t] = 0.5 * np.sqrt(x * x + y * y + z * z)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
